@@ -1,0 +1,7 @@
+package dev.kproxy.launcher;
+
+public final class Main {
+    public static void main(String[] args) {
+        System.out.println("kproxy");
+    }
+}
