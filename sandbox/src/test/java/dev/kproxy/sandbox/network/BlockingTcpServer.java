@@ -53,8 +53,12 @@ final class BlockingTcpServer implements AutoCloseable {
     final AtomicLong written = new AtomicLong();
 
     BlockingTcpServer(String host, Behaviour behaviour) throws IOException {
+        this(host, 0, behaviour);
+    }
+
+    BlockingTcpServer(String host, int port, Behaviour behaviour) throws IOException {
         serverSocket = new ServerSocket();
-        serverSocket.bind(new InetSocketAddress(InetAddress.getByName(host), 0));
+        serverSocket.bind(new InetSocketAddress(InetAddress.getByName(host), port));
         threads.execute(() -> {
             while (!serverSocket.isClosed()) {
                 try {

@@ -256,7 +256,8 @@ class PortForwardServerTest {
             long readFromPod = counters.snapshot().pod("default", "echo").bytesPodToClient();
             // Kernel socket buffers on loopback may hold tens of MiB (tcp_rmem max 32 MiB here); the
             // sandbox itself adds at most a write-buffer water mark and one read batch.
-            assertThat(stalledAt).isLessThan(160L << 20);
+            System.out.println("slow reader: pod wrote " + stalledAt + " bytes, sandbox read " + readFromPod + " before stalling");
+            assertThat(stalledAt).isLessThan(96L << 20);
             assertThat(readFromPod).isLessThanOrEqualTo(stalledAt);
 
             client.resume();
