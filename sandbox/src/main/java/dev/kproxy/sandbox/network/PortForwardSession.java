@@ -155,7 +155,7 @@ final class PortForwardSession {
     }
 
     /** A close frame from the client: answer it, then the socket closes and {@link #clientGone()} ends the pods. */
-    void clientClosed(int statusCode) {
+    void clientClosed() {
         closeWebSocket(WebSocketCloseStatus.NORMAL_CLOSURE, "");
     }
 

@@ -31,8 +31,8 @@ final class WebSocketToPod extends ChannelInboundHandlerAdapter {
                 session.fromClient((WebSocketFrame) msg);
             } else if (msg instanceof PingWebSocketFrame ping) {
                 ctx.writeAndFlush(new PongWebSocketFrame(ping.content().retain()));
-            } else if (msg instanceof CloseWebSocketFrame close) {
-                session.clientClosed(close.statusCode());
+            } else if (msg instanceof CloseWebSocketFrame) {
+                session.clientClosed();
             } else if (!(msg instanceof PongWebSocketFrame)) {
                 session.protocolError(WebSocketCloseStatus.PROTOCOL_ERROR, "unexpected " + msg.getClass().getSimpleName());
             }

@@ -169,4 +169,23 @@ class ServiceProxiesTest {
             }
         });
     }
+
+    @Test
+    void halfCloseCarriesThroughLikeKernelNat() throws Exception {
+        // The endpoint answers only after the client's FIN: a relay without half-close would lose it.
+        BlockingTcpServer counter = new BlockingTcpServer("127.0.0.2", (socket, server) -> {
+            long n = socket.getInputStream().readAllBytes().length;
+            socket.getOutputStream().write(("got " + n + "\n").getBytes(StandardCharsets.US_ASCII));
+        });
+        closeables.add(counter);
+        int nodePort = freePort();
+        service("count", "10.96.7.12", freePort(), nodePort);
+        slice("count", counter.port(), "127.0.0.2", true);
+        proxies();
+        try (Socket s = new Socket("127.0.0.1", nodePort)) {
+            s.getOutputStream().write(new byte[100_000]);
+            s.shutdownOutput();
+            assertThat(new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII)).isEqualTo("got 100000\n");
+        }
+    }
 }
