@@ -2,15 +2,14 @@ package dev.kproxy.sandbox.network;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.ReferenceCountUtil;
 
 /** Pod socket events into the session: bytes read become data-channel frames, EOF ends the stream. */
-final class PodToWebSocket extends ChannelInboundHandlerAdapter {
-    private final PortForwardSession session;
+final class PodToWebSocket extends SessionFlowHandler {
     private final PodConnection connection;
 
     PodToWebSocket(PortForwardSession session, PodConnection connection) {
-        this.session = session;
+        super(session);
         this.connection = connection;
     }
 
@@ -19,14 +18,8 @@ final class PodToWebSocket extends ChannelInboundHandlerAdapter {
         if (msg instanceof ByteBuf buf) {
             session.fromPod(connection, buf);
         } else {
-            io.netty.util.ReferenceCountUtil.release(msg);
+            ReferenceCountUtil.release(msg);
         }
-    }
-
-    @Override
-    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        session.refreshFlow();
-        ctx.fireChannelWritabilityChanged();
     }
 
     @Override

@@ -1,7 +1,6 @@
 package dev.kproxy.sandbox.network;
 
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
@@ -17,11 +16,10 @@ import io.netty.util.ReferenceCountUtil;
  * WebSocket events into the session. Sits after a {@code WebSocketFrameAggregator}, so every data
  * frame here is a whole message, however the client fragmented it.
  */
-final class WebSocketToPod extends ChannelInboundHandlerAdapter {
-    private final PortForwardSession session;
+final class WebSocketToPod extends SessionFlowHandler {
 
     WebSocketToPod(PortForwardSession session) {
-        this.session = session;
+        super(session);
     }
 
     @Override
@@ -39,12 +37,6 @@ final class WebSocketToPod extends ChannelInboundHandlerAdapter {
         } finally {
             ReferenceCountUtil.release(msg);
         }
-    }
-
-    @Override
-    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        session.refreshFlow();
-        ctx.fireChannelWritabilityChanged();
     }
 
     @Override

@@ -81,6 +81,16 @@ class PortForwardServerTest {
         return ChannelWebSocketClient.connect(api.url("ws", "default", podName, query), subprotocol);
     }
 
+    /** Opens a one-port forward to the echo pod and checks the echoed subprotocol and both port prefixes. */
+    private ChannelWebSocketClient openAfterPrefixes(int port, String subprotocol) throws Exception {
+        ChannelWebSocketClient client = open("echo", "?ports=" + port, subprotocol);
+        assertThat(client.ws.getSubprotocol()).isEqualTo(subprotocol);
+        await().atMost(WAIT).until(() -> client.firstMessage.size() == 2);
+        assertThat(client.firstMessage.get(0)).containsExactly(le(port));
+        assertThat(client.firstMessage.get(1)).containsExactly(le(port));
+        return client;
+    }
+
     private static byte[] le(int port) {
         return new byte[] {(byte) port, (byte) (port >> 8)};
     }
@@ -88,11 +98,7 @@ class PortForwardServerTest {
     @Test
     void relaysSixtyFourMiBEachWayAfterThePortPrefixes() throws Exception {
         int port = echo.port();
-        try (ChannelWebSocketClient client = open("echo", "?ports=" + port, V4)) {
-            assertThat(client.ws.getSubprotocol()).isEqualTo(V4);
-            await().atMost(WAIT).until(() -> client.firstMessage.size() == 2);
-            assertThat(client.firstMessage.get(0)).containsExactly(le(port));
-            assertThat(client.firstMessage.get(1)).containsExactly(le(port));
+        try (ChannelWebSocketClient client = openAfterPrefixes(port, V4)) {
 
             long total = 64L << 20;
             MessageDigest sent = ChannelWebSocketClient.sha256();
@@ -123,10 +129,7 @@ class PortForwardServerTest {
     @Test
     void base64SubprotocolRoundTripsAndReassemblesFragments() throws Exception {
         int port = echo.port();
-        try (ChannelWebSocketClient client = open("echo", "?ports=" + port, V4_BASE64)) {
-            assertThat(client.ws.getSubprotocol()).isEqualTo(V4_BASE64);
-            await().atMost(WAIT).until(() -> client.firstMessage.size() == 2);
-            assertThat(client.firstMessage.get(0)).containsExactly(le(port));
+        try (ChannelWebSocketClient client = openAfterPrefixes(port, V4_BASE64)) {
             byte[] payload = new byte[70_000];
             new Random(7).nextBytes(payload);
             client.send(0, payload);
