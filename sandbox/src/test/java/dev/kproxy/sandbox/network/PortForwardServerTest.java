@@ -149,6 +149,19 @@ class PortForwardServerTest {
     }
 
     @Test
+    void v1ChannelSubprotocolsFrameTheSameWay() throws Exception {
+        for (String v1 : new String[] {"channel.k8s.io", "base64.channel.k8s.io"}) {
+            try (ChannelWebSocketClient client = openAfterPrefixes(echo.port(), v1)) {
+                client.send(0, "v1".getBytes(StandardCharsets.US_ASCII));
+                await().atMost(WAIT).until(() -> client.dataBytes.get() == 2);
+            }
+        }
+        assertThat(counters.snapshot().upgradesByProtocol())
+                .containsEntry("channel.k8s.io", 1L)
+                .containsEntry("base64.channel.k8s.io", 1L);
+    }
+
+    @Test
     void refusedPortIsReportedOnTheErrorChannelThenTheWebSocketCloses() throws Exception {
         int port = BlockingTcpServer.unusedPort();
         try (ChannelWebSocketClient client = open("echo", "?ports=" + port, V4)) {
