@@ -14,6 +14,7 @@ import org.slf4j.LoggerFactory;
 import dev.kproxy.sandbox.store.ObjectStore;
 import dev.kproxy.sandbox.store.ResourceCatalog;
 import dev.kproxy.sandbox.store.StoreException;
+import dev.kproxy.sandbox.store.WatchEvent;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
@@ -47,6 +48,12 @@ final class DeploymentController extends QueuedController {
     protected void watchSecondaries() {
         watch(ResourceCatalog.REPLICA_SET,
                 e -> OwnerReferences.controllerKey(e.object(), ResourceCatalog.DEPLOYMENT).stream().toList());
+        // Recreate waits for old pods to be gone, terminating ones included (deployment_controller.go deletePod)
+        watch(ResourceCatalog.POD, e -> e.type() != WatchEvent.Type.DELETED ? List.of()
+                : OwnerReferences.controllerKey(e.object(), ResourceCatalog.REPLICA_SET)
+                        .flatMap(rs -> store.get(ResourceCatalog.REPLICA_SET, rs.namespace(), rs.name()))
+                        .flatMap(rs -> OwnerReferences.controllerKey(rs, ResourceCatalog.DEPLOYMENT))
+                        .stream().toList());
     }
 
     @Override

@@ -179,6 +179,34 @@ class DeploymentControllerTest {
     }
 
     @Test
+    void recreateWaitsForTerminatingOldPodsBeforeCreatingTheNewReplicaSet() {
+        ObjectNode web = createWeb(1, "\"strategy\": {\"type\": \"Recreate\"},");
+        await().until(() -> sandbox.list(ResourceCatalog.POD).size() == 1);
+        ObjectNode oldRs = replicaSetOf(web, "web:1");
+        // an old pod the kubelet is still shutting down: no longer counted by its ReplicaSet, but running
+        ObjectNode lingering = SandboxUnderTest.parse("""
+                {"metadata": {"name": "web-lingering", "namespace": "demo", "deletionTimestamp": "2026-01-01T00:00:00Z",
+                              "labels": {"app": "web"}},
+                 "spec": {"containers": [{"name": "main", "image": "web:1"}]},
+                 "status": {"phase": "Running"}}
+                """);
+        OwnerReferences.setController(lingering, ResourceCatalog.REPLICA_SET, oldRs);
+        sandbox.store.create(ResourceCatalog.POD, lingering);
+
+        setImage("web:2");
+
+        // the pass that sees the old set empty writes this status; had it gone on, the new set would exist already
+        await().until(() -> {
+            JsonNode status = sandbox.get(ResourceCatalog.DEPLOYMENT, "web").path("status");
+            return status.path("observedGeneration").asLong() == 2 && status.path("replicas").asInt() == 0;
+        });
+        assertThat(sandbox.list(ResourceCatalog.REPLICA_SET)).hasSize(1);
+
+        sandbox.store.delete(ResourceCatalog.POD, SandboxUnderTest.NS, "web-lingering");
+        await().untilAsserted(() -> assertThat(sandbox.podsControlledBy(replicaSetOf(web, "web:2"))).hasSize(1));
+    }
+
+    @Test
     void scalingChangesThePodCount() {
         ObjectNode web = createWeb(1, "");
         await().until(() -> sandbox.list(ResourceCatalog.POD).size() == 1);
