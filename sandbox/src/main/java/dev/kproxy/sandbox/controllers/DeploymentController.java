@@ -5,7 +5,6 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 import org.slf4j.Logger;
@@ -57,12 +56,7 @@ final class DeploymentController extends QueuedController {
     }
 
     @Override
-    protected void reconcile(ObjectKey key) {
-        Optional<ObjectNode> found = store.get(ResourceCatalog.DEPLOYMENT, key.namespace(), key.name());
-        if (found.isEmpty()) {
-            return; // its ReplicaSets are the garbage collector's
-        }
-        ObjectNode deployment = found.get();
+    protected void reconcile(ObjectKey key, ObjectNode deployment) {
         if (!deployment.path("spec").path("selector").isObject()) {
             LOG.warn("deployment {} has no spec.selector; skipping it", key);
             return;

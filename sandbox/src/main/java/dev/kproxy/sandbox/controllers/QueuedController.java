@@ -3,11 +3,13 @@ package dev.kproxy.sandbox.controllers;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Function;
 
 import dev.kproxy.sandbox.store.ObjectStore;
 import dev.kproxy.sandbox.store.ResourceType;
 import dev.kproxy.sandbox.store.WatchEvent;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * A level-triggered controller: watches map events to keys of its primary kind, and each key is
@@ -25,8 +27,21 @@ abstract class QueuedController implements AutoCloseable {
         this.queue = new ReconcileQueue<>(name, this::reconcile);
     }
 
-    /** Brings everything about one object of the primary kind to its desired state; must be idempotent. */
-    protected abstract void reconcile(ObjectKey key);
+    /** Brings everything about one existing object of the primary kind to its desired state; must be idempotent. */
+    protected abstract void reconcile(ObjectKey key, ObjectNode object);
+
+    /** What to do once the object is gone; by default nothing, its dependents being the garbage collector's. */
+    protected void reconcileAbsent(ObjectKey key) {
+    }
+
+    private void reconcile(ObjectKey key) {
+        Optional<ObjectNode> object = store.get(primary, key.namespace(), key.name());
+        if (object.isPresent()) {
+            reconcile(key, object.get());
+        } else {
+            reconcileAbsent(key);
+        }
+    }
 
     /** Registers the secondary watches (pods, replica sets, ...) that re-queue primary keys. */
     protected abstract void watchSecondaries();

@@ -67,7 +67,7 @@ final class ReconcileQueue<K> implements AutoCloseable {
         } catch (RuntimeException e) {
             long attempt = failures.merge(key, 1L, Long::sum);
             long delay = Math.min(MAX_RETRY_MILLIS, FIRST_RETRY_MILLIS << Math.min(attempt - 1, 16));
-            if (attempt == 1 || delay == MAX_RETRY_MILLIS) {
+            if (attempt == 1 || attempt % 12 == 0) { // once, then about once a minute while it keeps failing
                 LOG.warn("{}: reconciling {} failed ({}), retrying in {} ms", name, key, e.getMessage(), delay);
             }
             addAfter(key, delay);

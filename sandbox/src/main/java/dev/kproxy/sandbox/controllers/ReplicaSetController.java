@@ -3,7 +3,6 @@ package dev.kproxy.sandbox.controllers;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 import dev.kproxy.sandbox.admission.Admission;
 import dev.kproxy.sandbox.store.ObjectStore;
@@ -30,12 +29,7 @@ final class ReplicaSetController extends QueuedController {
     }
 
     @Override
-    protected void reconcile(ObjectKey key) {
-        Optional<ObjectNode> found = store.get(ResourceCatalog.REPLICA_SET, key.namespace(), key.name());
-        if (found.isEmpty()) {
-            return; // its pods are the garbage collector's
-        }
-        ObjectNode rs = found.get();
+    protected void reconcile(ObjectKey key, ObjectNode rs) {
         int desired = rs.path("spec").path("replicas").asInt(1);
         List<ObjectNode> active = activePods(rs);
         int diff = active.size() - desired;

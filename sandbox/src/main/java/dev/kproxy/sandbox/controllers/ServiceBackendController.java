@@ -39,13 +39,17 @@ abstract class ServiceBackendController extends QueuedController {
     }
 
     @Override
-    protected final void reconcile(ObjectKey key) {
-        Optional<ObjectNode> service = store.get(ResourceCatalog.SERVICE, key.namespace(), key.name());
-        if (service.isPresent() && ServiceEndpoints.hasSelector(service.get())) {
-            publish(key, service.get());
+    protected final void reconcile(ObjectKey key, ObjectNode service) {
+        if (ServiceEndpoints.hasSelector(service)) {
+            publish(key, service);
         } else {
-            withdraw(key, service.isPresent());
+            withdraw(key, true);
         }
+    }
+
+    @Override
+    protected final void reconcileAbsent(ObjectKey key) {
+        withdraw(key, false);
     }
 
     protected final List<ObjectNode> podsOf(ObjectKey key, ObjectNode service) {

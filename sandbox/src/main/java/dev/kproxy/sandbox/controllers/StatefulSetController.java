@@ -3,7 +3,6 @@ package dev.kproxy.sandbox.controllers;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -45,12 +44,7 @@ final class StatefulSetController extends QueuedController {
     }
 
     @Override
-    protected void reconcile(ObjectKey key) {
-        Optional<ObjectNode> found = store.get(ResourceCatalog.STATEFUL_SET, key.namespace(), key.name());
-        if (found.isEmpty()) {
-            return;
-        }
-        ObjectNode set = found.get();
+    protected void reconcile(ObjectKey key, ObjectNode set) {
         String updateRevision = key.name() + "-" + PodTemplateHash.of(set.path("spec").path("template"),
                 set.path("status").path("collisionCount").asLong(0));
         syncPods(key, set, updateRevision);
