@@ -316,9 +316,9 @@ class PortForwardServerTest {
         assertThat(handshakeStatus("echo", "?ports=0", V4)).isEqualTo(400);
         assertThat(handshakeStatus("echo", "?ports=70000", V4)).isEqualTo(400);
         assertThat(handshakeStatus("echo", "?ports=abc", V4)).isEqualTo(400);
-        // kubectl's first choice is refused for now (SPDY seam), so it falls back. The JDK client
-        // rejects '/' in subprotocol names, so this one upgrade request is written by hand.
-        assertThat(rawUpgradeStatusLine("echo", PortForwardProtocol.SPDY_TUNNEL)).startsWith("HTTP/1.1 400");
+        // kubectl's first choice, the SPDY tunnel, is served too (SpdyPortForwardTest covers it). The
+        // JDK client rejects '/' in subprotocol names, so this one upgrade request is written by hand.
+        assertThat(rawUpgradeStatusLine("echo", "SPDY/3.1+portforward.k8s.io")).startsWith("HTTP/1.1 101");
         assertThat(rawUpgradeStatusLine("echo", V4)).startsWith("HTTP/1.1 101");
 
         try (ChannelWebSocketClient client = open("echo", "?ports=" + echo.port(), V4)) {
