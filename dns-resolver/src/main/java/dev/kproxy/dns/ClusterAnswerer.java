@@ -78,7 +78,7 @@ public final class ClusterAnswerer {
       return directory.service(h.namespace(), h.service())
           .filter(ServiceEntry::headless)
           .flatMap(svc -> endpointNamed(svc, h.host()))
-          .map(ep -> found(addresses(owner, List.of(ep.ip()), qtype)))
+          .<ClusterAnswer>map(ep -> found(addresses(owner, List.of(ep.ip()), qtype)))
           .orElseGet(NoSuchName::new);
     }
     if (name instanceof SrvName s) {
@@ -89,7 +89,7 @@ public final class ClusterAnswerer {
     if (name instanceof PodName p) {
       return directory.podByIp(IpText.of(p.ip()))
           .filter(pod -> pod.namespace().equalsIgnoreCase(p.namespace()))
-          .map(pod -> found(addresses(owner, List.of(pod.ip()), qtype)))
+          .<ClusterAnswer>map(pod -> found(addresses(owner, List.of(pod.ip()), qtype)))
           .orElseGet(NoSuchName::new);
     }
     if (name instanceof ReverseName r) {
