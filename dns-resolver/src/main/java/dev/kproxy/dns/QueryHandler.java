@@ -48,6 +48,14 @@ public final class QueryHandler {
   }
 
   public CompletionStage<byte[]> handle(byte[] wire, Transport transport) {
+    try {
+      return parseAndAnswer(wire, transport).exceptionally(e -> serverFailure(wire, e));
+    } catch (RuntimeException e) {
+      return done(serverFailure(wire, e));
+    }
+  }
+
+  private CompletionStage<byte[]> parseAndAnswer(byte[] wire, Transport transport) {
     if (wire.length < Header.LENGTH) {
       return done(null); // not even an ID to answer to
     }
@@ -64,16 +72,19 @@ public final class QueryHandler {
     } catch (IOException | RuntimeException e) {
       return done(headerOnly(wire, Rcode.FORMERR));
     }
-    if (query.getHeader().getCount(Section.QUESTION) != 1) {
+    // dnsjava accepts a message cut short when its TC bit is set, so the question may be missing.
+    if (query.getHeader().getCount(Section.QUESTION) != 1 || query.getQuestion() == null) {
       return done(headerOnly(wire, Rcode.FORMERR));
     }
-    try {
-      return answer(query)
-          .exceptionally(e -> failed(query, e))
-          .thenApply(response -> encode(response, query, transport));
-    } catch (RuntimeException e) {
-      return done(encode(failed(query, e), query, transport));
-    }
+    return answer(query)
+        .exceptionally(e -> failed(query, e))
+        .thenApply(response -> encode(response, query, transport));
+  }
+
+  /** A bug of ours, not the client's: say SERVFAIL and keep serving. */
+  private static byte[] serverFailure(byte[] wire, Throwable e) {
+    log.warn("DNS query failed inside the server: {}", e.toString());
+    return wire.length >= Header.LENGTH ? headerOnly(wire, Rcode.SERVFAIL) : null;
   }
 
   private CompletionStage<Message> answer(Message query) {
