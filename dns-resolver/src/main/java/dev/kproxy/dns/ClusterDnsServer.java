@@ -59,6 +59,7 @@ public final class ClusterDnsServer implements AutoCloseable {
     group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     try {
       bindBoth();
+      refuseSelfAsUpstream();
     } catch (RuntimeException e) {
       close();
       throw e;
@@ -96,6 +97,15 @@ public final class ClusterDnsServer implements AutoCloseable {
     String reason = last instanceof BindException ? "port in use" : String.valueOf(last);
     throw new IllegalStateException("cannot serve DNS on " + config.bindAddress().getHostAddress()
         + ":" + config.port() + " (UDP and TCP): " + reason + "; choose another DNS port", last);
+  }
+
+  /** Forwarding to ourselves would bounce every unknown name around until it times out. */
+  private void refuseSelfAsUpstream() {
+    InetSocketAddress self = new InetSocketAddress(config.bindAddress(), port);
+    if (config.upstreams().contains(self)) {
+      throw new IllegalStateException("DNS upstream " + self.getAddress().getHostAddress() + ":" + port
+          + " is this server itself; use the laptop's resolver as upstream");
+    }
   }
 
   /** The bound port (the ephemeral one when configured with 0). */

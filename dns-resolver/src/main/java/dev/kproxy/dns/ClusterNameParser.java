@@ -95,6 +95,14 @@ public final class ClusterNameParser {
   }
 
   private static Optional<ClusterName> reverse(Name name) {
+    // dnsjava pads a partial reverse name (a /24 zone like 2.1.10.in-addr.arpa) with zeros;
+    // only a full address is a PTR question about one host.
+    int below = name.subdomain(IN_ADDR_ARPA)
+        ? name.labels() - IN_ADDR_ARPA.labels()
+        : name.labels() - IP6_ARPA.labels();
+    if (below != (name.subdomain(IN_ADDR_ARPA) ? 4 : 32)) {
+      return Optional.empty();
+    }
     try {
       return Optional.of(new ReverseName(ReverseMap.fromName(name)));
     } catch (UnknownHostException | RuntimeException e) {
