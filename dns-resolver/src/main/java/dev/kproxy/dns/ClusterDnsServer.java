@@ -30,8 +30,8 @@ public final class ClusterDnsServer implements AutoCloseable {
   private final DnsConfig config;
   private final QueryHandler queries;
   private EventLoopGroup group;
-  private UdpListener udp;
-  private TcpListener tcp;
+  private BoundChannel udp;
+  private BoundChannel tcp;
   private int port = -1;
 
   public ClusterDnsServer(DnsConfig config, ClusterDirectory directory) {
@@ -74,7 +74,7 @@ public final class ClusterDnsServer implements AutoCloseable {
     int attempts = config.port() == 0 ? EPHEMERAL_ATTEMPTS : 1;
     Exception last = null;
     for (int i = 0; i < attempts; i++) {
-      UdpListener u = null;
+      BoundChannel u = null;
       try {
         u = UdpListener.bind(group, new InetSocketAddress(config.bindAddress(), config.port()), queries);
         tcp = TcpListener.bind(group, new InetSocketAddress(config.bindAddress(), u.port()), queries);

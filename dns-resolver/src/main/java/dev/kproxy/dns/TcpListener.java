@@ -24,19 +24,15 @@ import org.slf4j.LoggerFactory;
  * may carry many queries, answered as they complete (RFC 7766 section 6.2.1.1), and is closed
  * after {@value #IDLE_SECONDS} s without a query.
  */
-final class TcpListener implements AutoCloseable {
+final class TcpListener {
 
   static final int IDLE_SECONDS = 30;
 
   private static final Logger log = LoggerFactory.getLogger(TcpListener.class);
 
-  private final Channel channel;
+  private TcpListener() {}
 
-  private TcpListener(Channel channel) {
-    this.channel = channel;
-  }
-
-  static TcpListener bind(EventLoopGroup group, InetSocketAddress address, QueryHandler queries)
+  static BoundChannel bind(EventLoopGroup group, InetSocketAddress address, QueryHandler queries)
       throws InterruptedException {
     Channel channel = new ServerBootstrap()
         .group(group)
@@ -54,12 +50,7 @@ final class TcpListener implements AutoCloseable {
         .bind(address)
         .sync()
         .channel();
-    return new TcpListener(channel);
-  }
-
-  @Override
-  public void close() {
-    channel.close().syncUninterruptibly();
+    return new BoundChannel(channel);
   }
 
   private static final class Handler extends SimpleChannelInboundHandler<ByteBuf> {

@@ -15,18 +15,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The UDP side of the server: one datagram is one query. */
-final class UdpListener implements AutoCloseable {
+final class UdpListener {
 
   private static final Logger log = LoggerFactory.getLogger(UdpListener.class);
 
-  private final Channel channel;
-
-  private UdpListener(Channel channel) {
-    this.channel = channel;
-  }
+  private UdpListener() {}
 
   /** Binds or throws the bind failure (e.g. {@link java.net.BindException}). */
-  static UdpListener bind(EventLoopGroup group, InetSocketAddress address, QueryHandler queries)
+  static BoundChannel bind(EventLoopGroup group, InetSocketAddress address, QueryHandler queries)
       throws InterruptedException {
     Channel channel = new Bootstrap()
         .group(group)
@@ -35,16 +31,7 @@ final class UdpListener implements AutoCloseable {
         .bind(address)
         .sync()
         .channel();
-    return new UdpListener(channel);
-  }
-
-  int port() {
-    return ((InetSocketAddress) channel.localAddress()).getPort();
-  }
-
-  @Override
-  public void close() {
-    channel.close().syncUninterruptibly();
+    return new BoundChannel(channel);
   }
 
   private static final class Handler extends SimpleChannelInboundHandler<DatagramPacket> {
