@@ -40,7 +40,7 @@ import org.xbill.DNS.Type;
  * answering a well-formed query asked right after it on the same socket and, in parallel, from
  * another thread for the whole run.
  */
-class MalformedInputProperties {
+class MalformedInputPropertiesTest {
 
   static final String PROBE_NAME = "cart.shop.svc.cluster.local";
   static final Set<Integer> ANY_REPLY = Set.of(Rcode.NOERROR, Rcode.FORMERR, Rcode.SERVFAIL,
@@ -59,7 +59,7 @@ class MalformedInputProperties {
     server = new ClusterDnsServer(DnsConfig.defaults(TestCluster.NAMESPACE).withPort(0)
         .withUpstreams(List.of(upstream.address())).withUpstreamTimeout(Duration.ofSeconds(1)),
         TestCluster.directory()).start();
-    parallelClient = new Thread(MalformedInputProperties::askWellFormedQueriesUntilStopped, "parallel-client");
+    parallelClient = new Thread(MalformedInputPropertiesTest::askWellFormedQueriesUntilStopped, "parallel-client");
     parallelClient.start();
   }
 
