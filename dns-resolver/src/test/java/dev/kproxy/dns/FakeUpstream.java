@@ -135,14 +135,18 @@ final class FakeUpstream implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     udp.close();
     try {
       tcp.close();
     } catch (IOException ignored) {
       // closing anyway
     }
-    udpThread.join();
-    tcpThread.join();
+    try {
+      udpThread.join();
+      tcpThread.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }
