@@ -94,6 +94,14 @@ public final class QueryHandler {
     if (dclass != DClass.IN && dclass != DClass.ANY) {
       return done(reply(query, Rcode.REFUSED, false)); // only the Internet class lives here
     }
+    OPTRecord opt = query.getOPT();
+    if (opt != null && opt.getVersion() > 0) {
+      // RFC 6891 section 6.1.3: we speak EDNS version 0 only; BADVERS (16) is an extended rcode.
+      Message r = reply(query, Rcode.NOERROR, false);
+      r.removeAllRecords(Section.ADDITIONAL);
+      r.addRecord(new OPTRecord(ResponseTruncation.OUR_UDP_PAYLOAD, Rcode.BADVERS >> 4, 0), Section.ADDITIONAL);
+      return done(r);
+    }
     if (type == Type.AXFR || type == Type.IXFR) {
       return done(reply(query, Rcode.REFUSED, false)); // no zone transfers
     }

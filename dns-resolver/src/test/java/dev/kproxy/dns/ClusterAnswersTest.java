@@ -191,6 +191,16 @@ class ClusterAnswersTest {
   }
 
   @Test
+  void unknownEdnsVersionIsBadvers() throws Exception {
+    Message q = DnsQueries.query("cart", Type.A);
+    q.addRecord(new org.xbill.DNS.OPTRecord(1232, 0, 1), Section.ADDITIONAL);
+    Message reply = new Message(dns.udp(q.toWire()));
+    assertThat(reply.getRcode()).isEqualTo(Rcode.BADVERS);
+    assertThat(reply.getSection(Section.ANSWER)).isEmpty();
+    assertThat(reply.getOPT().getVersion()).isZero();
+  }
+
+  @Test
   void sameAnswersOverTcp() throws Exception {
     assertThat(data(dns.askTcp("cart", Type.A))).containsExactly("10.96.0.10");
     assertThat(dns.askTcp("nope.shop.svc.cluster.local", Type.A).getRcode()).isEqualTo(Rcode.NXDOMAIN);
