@@ -5,17 +5,17 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /** Test fixtures written as JSON with single quotes, so expected objects read like kubectl output. */
-final class Json {
+public final class Json {
     private static final JsonMapper MAPPER = JsonMapper.builder().build();
 
     private Json() {
     }
 
-    static JsonNode node(String singleQuoted) {
+    public static JsonNode node(String singleQuoted) {
         return MAPPER.readTree(singleQuoted.replace('\'', '"'));
     }
 
-    static ObjectNode object(String singleQuoted) {
+    public static ObjectNode object(String singleQuoted) {
         return (ObjectNode) node(singleQuoted);
     }
 }
