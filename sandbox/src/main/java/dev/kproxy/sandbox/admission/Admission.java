@@ -70,7 +70,7 @@ public final class Admission {
         MetadataValidator.validate(type, o, errors);
         errors.throwIfAny(type, name);
         if (type.equals(ResourceCatalog.SERVICE)) {
-            ServiceAllocation.carryOver(current, o);
+            ServiceUpdate.reconcile(current, o);
         }
         defaults(type, o);
         validate(type, o, errors);

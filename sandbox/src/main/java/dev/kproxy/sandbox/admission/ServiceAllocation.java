@@ -1,10 +1,8 @@
 package dev.kproxy.sandbox.admission;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -29,45 +27,6 @@ final class ServiceAllocation {
 
     ServiceAllocation(ObjectStore store) {
         this.store = store;
-    }
-
-    /**
-     * patchAllocatedValues: an update that leaves out the ClusterIP or a NodePort keeps the one
-     * already allocated (NodePorts matched by port name), as {@code kubectl replace} relies on.
-     */
-    static void carryOver(ObjectNode current, ObjectNode updated) {
-        JsonNode before = current.path("spec");
-        ObjectNode after = JsonFields.object(updated, "spec");
-        if (after == null) {
-            return;
-        }
-        if (needsClusterIp(before) && needsClusterIp(after) && JsonFields.string(after, "clusterIP").isEmpty()) {
-            copy(before, after, "clusterIP");
-            copy(before, after, "clusterIPs");
-        }
-        if (needsNodePorts(before) && needsNodePorts(after)) {
-            Map<String, JsonNode> byName = new HashMap<>();
-            Set<Integer> used = new HashSet<>();
-            for (ObjectNode port : JsonFields.items(before, "ports")) {
-                byName.put(JsonFields.string(port, "name"), port.get("nodePort"));
-            }
-            for (ObjectNode port : JsonFields.items(after, "ports")) {
-                used.add(port.path("nodePort").asInt(0));
-            }
-            for (ObjectNode port : JsonFields.items(after, "ports")) {
-                JsonNode old = byName.get(JsonFields.string(port, "name"));
-                if (port.path("nodePort").asInt(0) == 0 && old != null && old.isIntegralNumber() && !used.contains(old.asInt())) {
-                    port.put("nodePort", old.asInt());
-                    used.add(old.asInt());
-                }
-            }
-        }
-    }
-
-    private static void copy(JsonNode from, ObjectNode to, String field) {
-        if (from.has(field)) {
-            to.set(field, from.get(field).deepCopy());
-        }
     }
 
     /** Allocates for a Service being created. */
@@ -197,11 +156,11 @@ final class ServiceAllocation {
         return mine;
     }
 
-    private static boolean needsClusterIp(JsonNode spec) {
+    static boolean needsClusterIp(JsonNode spec) {
         return !"ExternalName".equals(spec.path("type").asString(""));
     }
 
-    private static boolean needsNodePorts(JsonNode spec) {
+    static boolean needsNodePorts(JsonNode spec) {
         String type = spec.path("type").asString("");
         return type.equals("NodePort")
                 || (type.equals("LoadBalancer") && spec.path("allocateLoadBalancerNodePorts").asBoolean(true));
@@ -212,7 +171,7 @@ final class ServiceAllocation {
         return ServiceValidator.isIpv4(ip) ? ip : "";
     }
 
-    private static Set<Integer> nodePortsOf(JsonNode spec) {
+    static Set<Integer> nodePortsOf(JsonNode spec) {
         Set<Integer> out = new HashSet<>();
         for (ObjectNode port : JsonFields.items(spec, "ports")) {
             int p = port.path("nodePort").asInt(0);

@@ -129,15 +129,27 @@ class ServiceAllocationTest {
     void anUpdateToClusterIpReleasesNodePortsAndDeleteReleasesEverything() {
         ObjectNode svc = create("web", "{'type':'NodePort','clusterIP':'10.96.0.20','ports':[{'port':80,'nodePort':30200}]}");
         ObjectNode asClusterIp = svc.deepCopy();
-        ((ObjectNode) asClusterIp.at("/spec")).put("type", "ClusterIP").remove("externalTrafficPolicy");
-        ((ObjectNode) asClusterIp.at("/spec/ports/0")).remove("nodePort");
+        ((ObjectNode) asClusterIp.at("/spec")).put("type", "ClusterIP");
         ObjectNode updated = sandbox.update(ResourceCatalog.SERVICE, svc, asClusterIp);
-        assertThat(updated.at("/spec/ports/0").has("nodePort")).isFalse();
+        assertThat(updated.at("/spec/ports/0").has("nodePort")).as("dropped: the old type needed it, the user left it").isFalse();
+        assertThat(updated.at("/spec").has("externalTrafficPolicy")).isFalse();
         create("taker", "{'type':'NodePort','ports':[{'port':80,'nodePort':30200}]}");
 
         sandbox.delete(ResourceCatalog.SERVICE, "default", "web");
         assertThat(create("again", "{'clusterIP':'10.96.0.20','ports':[{'port':80}]}").at("/spec/clusterIP").asString())
                 .isEqualTo("10.96.0.20");
+    }
+
+    @Test
+    void turningIntoAnExternalNameDropsTheClusterIpAndFreesIt() {
+        ObjectNode svc = create("web", "{'clusterIP':'10.96.0.21','ports':[{'port':80}]}");
+        ObjectNode external = svc.deepCopy();
+        ((ObjectNode) external.at("/spec")).put("type", "ExternalName").put("externalName", "example.com");
+        ObjectNode updated = sandbox.update(ResourceCatalog.SERVICE, svc, external);
+        assertThat(updated.at("/spec").has("clusterIP")).isFalse();
+        assertThat(updated.at("/spec").has("ipFamilies")).isFalse();
+        assertThat(create("next", "{'clusterIP':'10.96.0.21','ports':[{'port':80}]}").at("/spec/clusterIP").asString())
+                .isEqualTo("10.96.0.21");
     }
 
     @Test
