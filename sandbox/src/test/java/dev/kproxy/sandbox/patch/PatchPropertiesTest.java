@@ -43,17 +43,17 @@ class PatchPropertiesTest {
         });
     }
 
-    @Property
+    @Property(tries = 300)
     void mergePatchOfAnObjectWithItselfIsIdentity(@ForAll("objects") ObjectNode o) {
         assertThat(Patcher.apply(PatchType.MERGE, ResourceCatalog.CONFIG_MAP, o, o)).isEqualTo(o);
     }
 
-    @Property
+    @Property(tries = 300)
     void strategicPatchOfAnObjectWithItselfIsIdentity(@ForAll("objects") ObjectNode o) {
         assertThat(Patcher.apply(PatchType.STRATEGIC, ResourceCatalog.CONFIG_MAP, o, o)).isEqualTo(o);
     }
 
-    @Property
+    @Property(tries = 300)
     void jsonPatchAddThenRemoveRoundTrips(@ForAll("objects") ObjectNode o, @ForAll("objects") ObjectNode value) {
         // "/new~1key~0" names the member "new/key~", absent from every generated object (keys are at most 4 chars).
         JsonNode ops = NODES.arrayNode()
@@ -63,15 +63,11 @@ class PatchPropertiesTest {
         assertThat(Patcher.apply(PatchType.JSON, ResourceCatalog.CONFIG_MAP, o, ops)).isEqualTo(o);
     }
 
-    @Property
-    void jsonPatchFromAMergePatchDiffAgreesWithMergePatch(@ForAll("objects") ObjectNode a, @ForAll("objects") ObjectNode b) {
-        // Replacing the whole document with JSON Patch and merge-patching with {all keys of a nulled, b} agree.
-        ObjectNode merge = NODES.objectNode();
-        a.propertyNames().forEach(k -> merge.putNull(k));
-        merge.setAll(b);
-        JsonNode ops = NODES.arrayNode().add(NODES.objectNode().put("op", "replace").put("path", "").set("value", b));
-        ObjectNode viaMerge = Patcher.apply(PatchType.MERGE, ResourceCatalog.CONFIG_MAP, a, merge);
-        ObjectNode viaJson = Patcher.apply(PatchType.JSON, ResourceCatalog.CONFIG_MAP, a, ops);
-        assertThat(viaMerge.propertyNames()).containsExactlyInAnyOrderElementsOf(viaJson.propertyNames());
+    @Property(tries = 300)
+    void strategicMergeEqualsMergePatchWhereNoListHasAMergeKey(@ForAll("objects") ObjectNode a, @ForAll("objects") ObjectNode b) {
+        // ConfigMap fields other than metadata carry no patch strategy, and generated keys are never
+        // "metadata", so the two algorithms must agree on every pair of objects.
+        assertThat(Patcher.apply(PatchType.STRATEGIC, ResourceCatalog.CONFIG_MAP, a, b))
+                .isEqualTo(Patcher.apply(PatchType.MERGE, ResourceCatalog.CONFIG_MAP, a, b));
     }
 }
