@@ -197,6 +197,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         if (content instanceof LastHttpContent || !upstream.isWritable()) {
             upstream.flush();
         }
+        // Checked after the flush, which may have drained the buffer and fired the writability event already.
         if (!upstream.isWritable()) {
             client.config().setAutoRead(false);
         }
@@ -251,7 +252,10 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             }
         } else if (!client.isWritable()) {
             client.flush();
-            from.config().setAutoRead(false);
+            // The flush may have drained it (and fired the writability event) already.
+            if (!client.isWritable()) {
+                from.config().setAutoRead(false);
+            }
         }
     }
 

@@ -42,7 +42,14 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
         peer.write(msg, peer.voidPromise());
         if (!peer.isWritable()) {
             peer.flush();
-            ctx.channel().config().setAutoRead(false);
+            // The flush may have drained the peer (firing its writability event) already.
+            if (!peer.isWritable()) {
+                ctx.channel().config().setAutoRead(false);
+                // A peer on another event loop may have drained in between; its event would be lost.
+                if (peer.isWritable()) {
+                    ctx.channel().config().setAutoRead(true);
+                }
+            }
         }
     }
 
