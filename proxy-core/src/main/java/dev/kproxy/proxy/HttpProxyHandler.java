@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -167,6 +168,9 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
                 upstream = connected;
                 upstreamKey = key;
                 upstreamReusable = true;
+                // An upstream that ends its input (e.g. keep-alive timeout) is done: close it so
+                // the next request dials a fresh one instead of writing into a dead connection.
+                connected.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false);
                 connected.pipeline().addLast("http-client-codec", new HttpClientCodec());
                 connected.pipeline().addLast("http-upstream", new HttpUpstreamHandler(HttpProxyHandler.this, client.eventLoop()));
                 connected.config().setAutoRead(true);

@@ -1,7 +1,6 @@
 package dev.kproxy.proxy;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.util.NetUtil;
@@ -85,22 +84,7 @@ final class Socks4Handshake extends ByteToMessageDecoder {
 
     private void connect(ChannelHandlerContext ctx, Destination destination) {
         done = true;
-        Channel client = ctx.channel();
-        client.config().setAutoRead(false);
-        HandshakeDeadline.finished(client);
-        connector.connect(client, destination, new UpstreamConnector.Outcome() {
-            @Override
-            public void connected(Channel upstream) {
-                ctx.writeAndFlush(reply(ctx, GRANTED));
-                Relay.join(client, upstream, connector.stats());
-                ctx.pipeline().remove(Socks4Handshake.this);
-            }
-
-            @Override
-            public void failed(DialFailure failure) {
-                reject(ctx);
-            }
-        });
+        connector.connectThenRelay(ctx, destination, upstream -> reply(ctx, GRANTED), failure -> reject(ctx));
     }
 
     private void reject(ChannelHandlerContext ctx) {

@@ -1,7 +1,6 @@
 package dev.kproxy.proxy;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.util.NetUtil;
@@ -176,23 +175,9 @@ final class Socks5Handshake extends ByteToMessageDecoder {
 
     private void connect(ChannelHandlerContext ctx, Destination destination) {
         stage = Stage.CONNECTING;
-        Channel client = ctx.channel();
-        client.config().setAutoRead(false);
-        HandshakeDeadline.finished(client);
-        connector.connect(client, destination, new UpstreamConnector.Outcome() {
-            @Override
-            public void connected(Channel upstream) {
-                stage = Stage.FINISHED;
-                ctx.writeAndFlush(reply(ctx, REPLY_SUCCEEDED, upstream.localAddress()));
-                Relay.join(client, upstream, connector.stats());
-                ctx.pipeline().remove(Socks5Handshake.this);
-            }
-
-            @Override
-            public void failed(DialFailure failure) {
-                finish(ctx, reply(ctx, failure.kind().socks5Reply(), null));
-            }
-        });
+        connector.connectThenRelay(ctx, destination,
+                upstream -> reply(ctx, REPLY_SUCCEEDED, upstream.localAddress()),
+                failure -> finish(ctx, reply(ctx, failure.kind().socks5Reply(), null)));
     }
 
     /** VER, REP, RSV, ATYP, BND.ADDR, BND.PORT; the bound address is 0.0.0.0:0 when unknown. */

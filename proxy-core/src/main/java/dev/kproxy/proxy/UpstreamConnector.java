@@ -1,7 +1,11 @@
 package dev.kproxy.proxy;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.concurrent.Future;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +34,31 @@ final class UpstreamConnector {
 
     ProxyStats stats() {
         return stats;
+    }
+
+    /**
+     * For a handshake handler whose request is complete: pauses the client, dials, and on success
+     * writes {@code successReply}, joins the {@link Relay} and removes the handler (whose buffered
+     * bytes then go to the relay).
+     */
+    void connectThenRelay(ChannelHandlerContext ctx, Destination destination,
+                          Function<Channel, ByteBuf> successReply, Consumer<DialFailure> onFailure) {
+        Channel client = ctx.channel();
+        client.config().setAutoRead(false);
+        HandshakeDeadline.finished(client);
+        connect(client, destination, new Outcome() {
+            @Override
+            public void connected(Channel upstream) {
+                ctx.writeAndFlush(successReply.apply(upstream));
+                Relay.join(client, upstream, stats);
+                ctx.pipeline().remove(ctx.handler());
+            }
+
+            @Override
+            public void failed(DialFailure failure) {
+                onFailure.accept(failure);
+            }
+        });
     }
 
     void connect(Channel client, Destination destination, Outcome outcome) {

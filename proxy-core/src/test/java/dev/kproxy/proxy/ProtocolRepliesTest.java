@@ -228,4 +228,26 @@ class ProtocolRepliesTest {
                 .hasMessageContaining("0.0.0.0").hasMessageContaining("username and password");
         new ProxyServer(ProxyConfig.defaults().withBindAddress("0.0.0.0").withCredentials("u", "p"), new DirectDialer()).close();
     }
+
+    @Test
+    void silentClientsAreClosedAtTheHandshakeDeadlineAndIdleTunnelsAtTheIdleTimeout() throws Exception {
+        ProxyConfig config = ProxyConfig.defaults()
+                .withHandshakeTimeout(java.time.Duration.ofMillis(300))
+                .withIdleTimeout(java.time.Duration.ofMillis(600));
+        try (ProxyServer strict = new ProxyServer(config, new DirectDialer()).start()) {
+            try (RawSocket silent = new RawSocket(strict.port())) {
+                assertThat(silent.readToEnd()).isEmpty();
+            }
+            try (RawSocket halfway = new RawSocket(strict.port())) {
+                assertThat(halfway.send(bytes(5, 1, 0)).read(2)).containsExactly(5, 0);
+                assertThat(halfway.readToEnd()).isEmpty();
+            }
+            try (RawSocket idle = new RawSocket(strict.port())) {
+                idle.send(bytes(5, 1, 0)).read(2);
+                assertThat(idle.send(socks5ConnectIpv4(1, echo.port())).read(10)).startsWith(5, 0);
+                assertThat(ascii(idle.send("once").read(4))).isEqualTo("once");
+                assertThat(idle.readToEnd()).isEmpty();
+            }
+        }
+    }
 }
