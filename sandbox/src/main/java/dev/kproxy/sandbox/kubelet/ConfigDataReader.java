@@ -22,12 +22,23 @@ final class ConfigDataReader {
         this.store = store;
     }
 
-    /** Empty when the ConfigMap does not exist. */
+    /** A ConfigMap's {@code data} and {@code binaryData}, as a volume shows them; empty when it does not exist. */
     Optional<Map<String, byte[]>> configMap(String namespace, String name) {
+        return configMap(namespace, name, true);
+    }
+
+    /** Only {@code data}: env vars never see {@code binaryData} (makeEnvironmentVariables reads ConfigMap.Data). */
+    Optional<Map<String, byte[]>> configMapText(String namespace, String name) {
+        return configMap(namespace, name, false);
+    }
+
+    private Optional<Map<String, byte[]>> configMap(String namespace, String name, boolean withBinary) {
         return store.get(ResourceCatalog.CONFIG_MAP, namespace, name).map(cm -> {
             Map<String, byte[]> out = new LinkedHashMap<>();
             cm.path("data").properties().forEach(e -> out.put(e.getKey(), e.getValue().asString("").getBytes(StandardCharsets.UTF_8)));
-            cm.path("binaryData").properties().forEach(e -> out.put(e.getKey(), decode(e.getValue())));
+            if (withBinary) {
+                cm.path("binaryData").properties().forEach(e -> out.put(e.getKey(), decode(e.getValue())));
+            }
             return out;
         });
     }

@@ -83,6 +83,10 @@ final class ContainerRunner {
         } catch (IOException e) {
             cannotStart("RunContainerError", e.getMessage());
             return;
+        } catch (RuntimeException e) {
+            // e.g. an env value with a NUL byte, which no process environment can carry
+            cannotStart("RunContainerError", "cannot start container \"" + name + "\": " + e.getMessage());
+            return;
         }
         synchronized (this) {
             if (stopped) {

@@ -35,7 +35,7 @@ public final class EnvResolver {
             String prefix = source.path("prefix").asString("");
             Optional<Map<String, byte[]>> values;
             if (source.has("configMapRef")) {
-                values = required(source.path("configMapRef"), "configmap", data.configMap(namespace, source.path("configMapRef").path("name").asString("")));
+                values = required(source.path("configMapRef"), "configmap", data.configMapText(namespace, source.path("configMapRef").path("name").asString("")));
             } else if (source.has("secretRef")) {
                 values = required(source.path("secretRef"), "secret", data.secret(namespace, source.path("secretRef").path("name").asString("")));
             } else {
@@ -78,7 +78,7 @@ public final class EnvResolver {
         String name = ref.path("name").asString("");
         String key = ref.path("key").asString("");
         Optional<Map<String, byte[]>> values = required(ref, lowerKind,
-                lowerKind.equals("configmap") ? data.configMap(namespace, name) : data.secret(namespace, name));
+                lowerKind.equals("configmap") ? data.configMapText(namespace, name) : data.secret(namespace, name));
         if (values.isEmpty()) {
             return Optional.empty();
         }
