@@ -207,6 +207,21 @@ final class ContainerRunner {
         pod.changed();
     }
 
+    /**
+     * The catalogue file changed: a container waiting on an image error, or on a command that could
+     * not start, is tried again now rather than at the end of its backoff.
+     */
+    void catalogueChanged() {
+        synchronized (this) {
+            boolean imageProblem = "ErrImagePull".equals(waitingReason) || "ImagePullBackOff".equals(waitingReason)
+                    || "RunContainerError".equals(waitingReason);
+            if (stopped || process != null || pendingAttempt == null || !imageProblem || !pendingAttempt.cancel(false)) {
+                return;
+            }
+            scheduleAttempt(Duration.ZERO);
+        }
+    }
+
     private void scheduleAttempt(Duration delay) {
         try {
             pendingAttempt = ctx.scheduler().schedule(() -> ctx.blocking().execute(this::attempt), delay.toMillis(), TimeUnit.MILLISECONDS);

@@ -60,6 +60,15 @@ public final class ImageCatalog {
         return file.getParent();
     }
 
+    /** The file's modification time, or null when it does not exist; lets the kubelet notice edits. */
+    FileTime lastModified() {
+        try {
+            return Files.getLastModifiedTime(file);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
     /**
      * @throws ContainerWaitingException ErrImagePull when the catalogue is unreadable or has no entry
      */

@@ -36,6 +36,7 @@ public final class Kubelet implements AutoCloseable, PodLogs {
     public static final String HOST_IP = "127.0.0.1";
 
     private static final System.Logger LOG = System.getLogger(Kubelet.class.getName());
+    private static final java.time.Duration SYNC_PERIOD = java.time.Duration.ofSeconds(1);
 
     private final ObjectStore store;
     private final Path workDir;
@@ -46,6 +47,8 @@ public final class Kubelet implements AutoCloseable, PodLogs {
     private final ExecutorService blocking;
     private final KubeletContext ctx;
     private final AtomicBoolean hostsRefreshPending = new AtomicBoolean();
+    private final ImageCatalog catalog;
+    private volatile java.nio.file.attribute.FileTime catalogSeen;
     private final List<ObjectStore.Watch> watches = new ArrayList<>();
     private boolean started;
     private boolean closed;
@@ -56,6 +59,7 @@ public final class Kubelet implements AutoCloseable, PodLogs {
     public Kubelet(ObjectStore store, ImageCatalog catalog, Path workDir) {
         this.store = store;
         this.workDir = workDir.toAbsolutePath().normalize();
+        this.catalog = catalog;
         ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(2, daemonThreads("kubelet-timer"));
         timer.setRemoveOnCancelPolicy(true);
         this.scheduler = timer;
@@ -76,6 +80,22 @@ public final class Kubelet implements AutoCloseable, PodLogs {
         watches.add(store.watch(ResourceCatalog.SERVICE, null, 0, e -> scheduleHostsRefresh()));
         watches.add(store.watch(ResourceCatalog.POD, null, podsVersion, this::onPodEvent));
         existing.forEach(this::podAdded);
+        catalogSeen = catalog.lastModified();
+        scheduler.scheduleWithFixedDelay(() -> blocking.execute(this::sync), SYNC_PERIOD.toMillis(), SYNC_PERIOD.toMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    /** Periodic work: notice catalogue edits at once, and refresh ConfigMap/Secret volume files. */
+    private void sync() {
+        java.nio.file.attribute.FileTime modified = catalog.lastModified();
+        boolean catalogueChanged = modified != null && !modified.equals(catalogSeen);
+        catalogSeen = modified;
+        for (PodWorker w : workers.values()) {
+            if (catalogueChanged) {
+                w.catalogueChanged();
+            }
+            w.refreshVolumes();
+        }
     }
 
     private void onPodEvent(WatchEvent e) {

@@ -32,6 +32,9 @@ final class PodWorker {
     private final Instant startTime = Instant.now();
     private final List<ContainerRunner> containers = new ArrayList<>();
     private volatile ObjectNode pod;
+    /** Guards the pod directory: nothing may write volumes after {@link #stop()} began removing it. */
+    private final Object directoryLock = new Object();
+    private boolean stopping;
 
     PodWorker(KubeletContext ctx, ObjectNode pod, String ip) {
         this.ctx = ctx;
@@ -95,8 +98,35 @@ final class PodWorker {
 
     /** Volumes are (re)materialised on every container start, so a restart sees current ConfigMap data. */
     LaunchSpec prepare(JsonNode container) throws ContainerWaitingException {
-        Map<String, Path> volumes = ctx.volumes().materialize(pod, dir, ip);
+        Map<String, Path> volumes;
+        synchronized (directoryLock) {
+            if (stopping) {
+                throw new ContainerWaitingException("ContainerCreating", "pod " + describe() + " is being deleted");
+            }
+            volumes = ctx.volumes().materialize(pod, dir, ip);
+        }
         return ctx.command().prepare(pod, container, ip, dir, volumes);
+    }
+
+    void catalogueChanged() {
+        containers.forEach(ContainerRunner::catalogueChanged);
+    }
+
+    /**
+     * The kubelet's periodic volume sync: running containers see ConfigMap and Secret edits in
+     * their volume files (a failing source is left as it was and reported at the next start).
+     */
+    void refreshVolumes() {
+        synchronized (directoryLock) {
+            if (stopping) {
+                return;
+            }
+            try {
+                ctx.volumes().materialize(pod, dir, ip);
+            } catch (ContainerWaitingException e) {
+                // kept as is; the container that next starts reports it
+            }
+        }
     }
 
     Path logFile(String container) {
@@ -122,6 +152,9 @@ final class PodWorker {
 
     /** Stops every container in parallel and removes the pod directory; blocks until the processes are gone. */
     void stop() {
+        synchronized (directoryLock) {
+            stopping = true;
+        }
         Duration grace = gracePeriod();
         List<Thread> stoppers = new ArrayList<>();
         for (ContainerRunner c : containers) {

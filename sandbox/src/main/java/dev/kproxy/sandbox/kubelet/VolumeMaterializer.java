@@ -140,6 +140,10 @@ final class VolumeMaterializer {
         if (relative.isEmpty() || !target.startsWith(dir) || target.equals(dir)) {
             throw new ContainerWaitingException("ContainerCreating", "item path \"" + relative + "\" must be a relative path inside the volume");
         }
+        if (Files.isRegularFile(target) && java.util.Arrays.equals(Files.readAllBytes(target), content)
+                && Files.getPosixFilePermissions(target).equals(permissions(mode))) {
+            return;
+        }
         Files.createDirectories(target.getParent());
         Path tmp = Files.createTempFile(target.getParent(), ".kproxy", ".tmp");
         try {

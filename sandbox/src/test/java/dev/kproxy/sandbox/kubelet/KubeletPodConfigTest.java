@@ -199,6 +199,32 @@ class KubeletPodConfigTest {
     }
 
     @Test
+    void runningContainersSeeConfigMapEditsInTheirVolume() throws Exception {
+        node.create("""
+                kind: Pod
+                metadata: {name: watcher, namespace: demo}
+                spec:
+                  volumes: [{name: config, configMap: {name: app-config, items: [{key: LOG_LEVEL, path: level}]}}]
+                  containers:
+                  - name: app
+                    image: shell:1
+                    args: ["exec sleep 300"]
+                    volumeMounts: [{name: config, mountPath: /config}]
+                """);
+        await().atMost(Duration.ofSeconds(10)).until(() -> "True".equals(node.condition("demo", "watcher", "Ready")));
+        Path level = node.podDir("demo", "watcher").resolve("volumes/config/level");
+        assertThat(Files.readString(level)).isEqualTo("debug");
+        long pid = node.pid("demo", "watcher", "app");
+
+        node.store.modify(dev.kproxy.sandbox.store.ResourceCatalog.CONFIG_MAP, "demo", "app-config", cm -> {
+            ((tools.jackson.databind.node.ObjectNode) cm.get("data")).put("LOG_LEVEL", "trace");
+            return cm;
+        });
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(Files.readString(level)).isEqualTo("trace"));
+        assertThat(node.pid("demo", "watcher", "app")).isEqualTo(pid);
+    }
+
+    @Test
     void hostsFileNamesServicesAndTheJvmResolvesThem() throws Exception {
         node.create("""
                 kind: Service
