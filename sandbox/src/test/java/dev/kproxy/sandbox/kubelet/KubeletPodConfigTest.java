@@ -138,17 +138,17 @@ class KubeletPodConfigTest {
                     - {name: X, valueFrom: {configMapKeyRef: {name: later, key: x}}}
                 """);
         await().atMost(Duration.ofSeconds(10)).until(() -> "CreateContainerConfigError".equals(
-                node.containerStatus("demo", "needy", "app").path("state").path("waiting").path("reason").asString("")));
+                node.waitingReason("demo", "needy", "app")));
         assertThat(node.containerStatus("demo", "needy", "app").path("state").path("waiting").path("message").asString(""))
                 .isEqualTo("configmap \"later\" not found");
-        assertThat(node.pod("demo", "needy").path("status").path("phase").asString("")).isEqualTo("Pending");
+        assertThat(node.phase("demo", "needy")).isEqualTo("Pending");
 
         node.create("""
                 kind: ConfigMap
                 metadata: {name: later, namespace: demo}
                 data: {x: "1"}
                 """);
-        await().atMost(Duration.ofSeconds(15)).until(() -> "Running".equals(node.pod("demo", "needy").path("status").path("phase").asString("")));
+        await().atMost(Duration.ofSeconds(15)).until(() -> "Running".equals(node.phase("demo", "needy")));
     }
 
     @Test
@@ -187,7 +187,7 @@ class KubeletPodConfigTest {
                     - {name: scratch, mountPath: /scratch}
                     - {name: info, mountPath: /etc/podinfo}
                 """);
-        await().atMost(Duration.ofSeconds(10)).until(() -> "Succeeded".equals(node.pod("demo", "mounted").path("status").path("phase").asString("")));
+        await().atMost(Duration.ofSeconds(10)).until(() -> "Succeeded".equals(node.phase("demo", "mounted")));
         Path dir = node.podDir("demo", "mounted");
         String log = node.kubelet.read("demo", "mounted", "app").orElseThrow();
         assertThat(log).isEqualTo("greeting: hello from a configmap\ns3cr3tmounted" + dir.resolve("volumes/scratch/x") + "\n");
@@ -247,7 +247,7 @@ class KubeletPodConfigTest {
                     args: [-cp, "%s", dev.kproxy.sandbox.kubelet.HostLookup,
                            sage, sage.demo, sage.demo.svc.cluster.local, db.other, db, resolver]
                 """.formatted(Path.of(HostLookup.class.getProtectionDomain().getCodeSource().getLocation().toURI())));
-        await().atMost(Duration.ofSeconds(20)).until(() -> "Succeeded".equals(node.pod("demo", "resolver").path("status").path("phase").asString("")));
+        await().atMost(Duration.ofSeconds(20)).until(() -> "Succeeded".equals(node.phase("demo", "resolver")));
         String ip = node.pod("demo", "resolver").path("status").path("podIP").asString("");
         String log = node.kubelet.read("demo", "resolver", null).orElseThrow();
         assertThat(log).contains("sage -> 127.96.12.34\n", "sage.demo -> 127.96.12.34\n", "sage.demo.svc.cluster.local -> 127.96.12.34\n",
@@ -304,7 +304,7 @@ class KubeletPodConfigTest {
         Path dir = waitForDir("probed");
         await().atMost(Duration.ofSeconds(10)).until(() -> node.containerStatus("demo", "probed", "app").path("state").has("running"));
         assertThat(node.condition("demo", "probed", "Ready")).isEqualTo("False");
-        assertThat(node.pod("demo", "probed").path("status").path("phase").asString("")).isEqualTo("Running");
+        assertThat(node.phase("demo", "probed")).isEqualTo("Running");
 
         Files.writeString(dir.resolve("serve"), "");
         await().atMost(Duration.ofSeconds(10)).until(() -> "True".equals(node.condition("demo", "probed", "Ready")));

@@ -125,15 +125,15 @@ class KubeletPodLifecycleTest {
                 spec: {containers: [{name: app, image: "registry.example/ghost:2.1"}]}
                 """);
         await().atMost(Duration.ofSeconds(10)).until(() -> "ImagePullBackOff".equals(
-                node.containerStatus("demo", "ghost", "app").path("state").path("waiting").path("reason").asString("")));
+                node.waitingReason("demo", "ghost", "app")));
         JsonNode waiting = node.containerStatus("demo", "ghost", "app").path("state").path("waiting");
         assertThat(waiting.path("message").asString("")).isEqualTo("image \"registry.example/ghost:2.1\" is not in the sandbox image catalogue "
                 + node.catalogFile.toAbsolutePath() + ": add an entry for it");
-        assertThat(node.pod("demo", "ghost").path("status").path("phase").asString("")).isEqualTo("Pending");
+        assertThat(node.phase("demo", "ghost")).isEqualTo("Pending");
 
         // Adding the entry is enough: the kubelet retries and the catalogue is re-read.
         Files.writeString(node.catalogFile, CATALOG + "  \"registry.example/ghost\":\n    entrypoint: [sleep, \"300\"]\n");
-        await().atMost(Duration.ofSeconds(15)).until(() -> "Running".equals(node.pod("demo", "ghost").path("status").path("phase").asString("")));
+        await().atMost(Duration.ofSeconds(15)).until(() -> "Running".equals(node.phase("demo", "ghost")));
     }
 
     @Test
@@ -144,10 +144,10 @@ class KubeletPodLifecycleTest {
                 spec: {containers: [{name: app, image: broken}]}
                 """);
         await().atMost(Duration.ofSeconds(10)).until(() -> "RunContainerError".equals(
-                node.containerStatus("demo", "broken", "app").path("state").path("waiting").path("reason").asString("")));
+                node.waitingReason("demo", "broken", "app")));
         assertThat(node.containerStatus("demo", "broken", "app").path("state").path("waiting").path("message").asString(""))
                 .contains("/no/such/program").contains("No such file or directory");
-        assertThat(node.pod("demo", "broken").path("status").path("phase").asString("")).isEqualTo("Pending");
+        assertThat(node.phase("demo", "broken")).isEqualTo("Pending");
     }
 
     @Test
@@ -188,7 +188,7 @@ class KubeletPodLifecycleTest {
         JsonNode cs = node.containerStatus("demo", "crash", "app");
         assertThat(cs.path("lastState").path("terminated").path("exitCode").asInt()).isEqualTo(3);
         assertThat(cs.path("state").path("waiting").path("message").asString("")).contains("restarting failed container=app pod=crash_demo(");
-        assertThat(node.pod("demo", "crash").path("status").path("phase").asString("")).isEqualTo("Running");
+        assertThat(node.phase("demo", "crash")).isEqualTo("Running");
         assertThat(node.kubelet.read("demo", "crash", "app").orElse("")).contains("boom\nboom\n");
     }
 
@@ -208,8 +208,8 @@ class KubeletPodLifecycleTest {
                   restartPolicy: Never
                   containers: [{name: app, image: "shell:1", args: ["exit 4"]}]
                 """);
-        await().atMost(Duration.ofSeconds(10)).until(() -> "Succeeded".equals(node.pod("demo", "job").path("status").path("phase").asString(""))
-                && "Failed".equals(node.pod("demo", "failing").path("status").path("phase").asString("")));
+        await().atMost(Duration.ofSeconds(10)).until(() -> "Succeeded".equals(node.phase("demo", "job"))
+                && "Failed".equals(node.phase("demo", "failing")));
         JsonNode done = node.containerStatus("demo", "job", "app").path("state").path("terminated");
         assertThat(done.path("exitCode").asInt()).isZero();
         assertThat(done.path("reason").asString("")).isEqualTo("Completed");

@@ -52,6 +52,14 @@ final class SandboxNode implements AutoCloseable {
         return tools.jackson.databind.node.MissingNode.getInstance();
     }
 
+    String phase(String namespace, String name) {
+        return pod(namespace, name).path("status").path("phase").asString("");
+    }
+
+    String waitingReason(String namespace, String name, String container) {
+        return containerStatus(namespace, name, container).path("state").path("waiting").path("reason").asString("");
+    }
+
     String condition(String namespace, String name, String type) {
         for (JsonNode c : pod(namespace, name).path("status").path("conditions")) {
             if (type.equals(c.path("type").asString(""))) {
