@@ -28,6 +28,8 @@ final class ContainerRunner {
     private ContainerProcess process;
     private ProbeRunner readiness;
     private ProbeRunner liveness;
+    private ProbeRunner startup;
+    private boolean startupDone;
     private ScheduledFuture<?> pendingAttempt;
     private ScheduledFuture<?> tracking;
     private String imageId = "";
@@ -57,7 +59,7 @@ final class ContainerRunner {
 
     synchronized ContainerSnapshot snapshot() {
         boolean running = process != null;
-        return new ContainerSnapshot(name, image, imageId, containerId, running && ready, running, restartCount,
+        return new ContainerSnapshot(name, image, imageId, containerId, running && ready, running && startupDone, restartCount,
                 running ? startedAt : null,
                 running || terminated != null ? null : waitingReason,
                 running || terminated != null ? null : waitingMessage,
@@ -110,10 +112,43 @@ final class ContainerRunner {
         pod.changed();
     }
 
+    /** A startupProbe holds back readiness and liveness until it succeeds, and kills the container if it fails. */
     private void startProbes(LaunchSpec spec) {
+        JsonNode startupSpec = container.path("startupProbe");
+        ContainerProcess current = process;
+        if (!startupSpec.isObject()) {
+            startupDone = true;
+            startReadinessAndLiveness(spec, current);
+            return;
+        }
+        startupDone = false;
+        startup = ProbeRunner.forSpec(startupSpec, ProbeAction.of(startupSpec, container, pod.ip(), spec), null,
+                ctx.scheduler(), ctx.blocking(), ok -> startupFinished(current, spec, ok));
+        startup.start();
+    }
+
+    private void startupFinished(ContainerProcess of, LaunchSpec spec, boolean ok) {
+        synchronized (this) {
+            if (process != of || startupDone) {
+                return;
+            }
+            if (ok) {
+                startupDone = true;
+                startup.close();
+                startup = null;
+                startReadinessAndLiveness(spec, of);
+            }
+        }
+        if (ok) {
+            pod.changed();
+        } else {
+            of.stop(pod.gracePeriod());
+        }
+    }
+
+    private void startReadinessAndLiveness(LaunchSpec spec, ContainerProcess current) {
         String ip = pod.ip();
         JsonNode readinessSpec = container.path("readinessProbe");
-        ContainerProcess current = process;
         if (readinessSpec.isObject()) {
             readiness = ProbeRunner.forSpec(readinessSpec, ProbeAction.of(readinessSpec, container, ip, spec), false,
                     ctx.scheduler(), ctx.blocking(), r -> readinessChanged(current, r));
@@ -231,6 +266,10 @@ final class ContainerRunner {
     }
 
     private void closeProbes() {
+        if (startup != null) {
+            startup.close();
+            startup = null;
+        }
         if (readiness != null) {
             readiness.close();
             readiness = null;

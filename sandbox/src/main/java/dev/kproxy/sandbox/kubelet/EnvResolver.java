@@ -12,14 +12,17 @@ import tools.jackson.databind.JsonNode;
  * A container's environment as the kubelet builds it (makeEnvironmentVariables in
  * pkg/kubelet/kubelet_pods.go): the image's env first, then {@code envFrom} sources in order
  * (with {@code prefix}), then {@code env} entries in order, each later one overriding. Values of
- * {@code env} expand {@code $(VAR)} against the variables the container itself defined before it.
+ * {@code env} expand {@code $(VAR)} against the variables the container itself defined before it
+ * and the Service link variables, which come last but never override ({@link ServiceLinkEnv}).
  * Missing required ConfigMaps, Secrets or keys fail with the kubelet's own messages.
  */
 public final class EnvResolver {
     private final ConfigDataReader data;
+    private final ServiceLinkEnv serviceLinks;
 
     public EnvResolver(ObjectStore store) {
         this.data = new ConfigDataReader(store);
+        this.serviceLinks = new ServiceLinkEnv(store);
     }
 
     /**
@@ -30,6 +33,7 @@ public final class EnvResolver {
     public Map<String, String> resolve(JsonNode pod, JsonNode container, String podIp, Map<String, String> imageEnv)
             throws ContainerWaitingException {
         String namespace = pod.path("metadata").path("namespace").asString("");
+        Map<String, String> services = serviceLinks.of(pod);
         Map<String, String> defined = new LinkedHashMap<>();
         for (JsonNode source : container.path("envFrom")) {
             String prefix = source.path("prefix").asString("");
@@ -51,7 +55,8 @@ public final class EnvResolver {
             }
             JsonNode from = e.path("valueFrom");
             if (from.isMissingNode() || from.isNull()) {
-                defined.put(name, EnvVarExpansion.expand(e.path("value").asString(""), defined::get));
+                defined.put(name, EnvVarExpansion.expand(e.path("value").asString(""),
+                        v -> defined.containsKey(v) ? defined.get(v) : services.get(v)));
                 continue;
             }
             Optional<String> value;
@@ -70,6 +75,7 @@ public final class EnvResolver {
             value.ifPresent(v -> defined.put(name, v));
         }
         Map<String, String> env = new LinkedHashMap<>(imageEnv);
+        env.putAll(services);
         env.putAll(defined);
         return env;
     }

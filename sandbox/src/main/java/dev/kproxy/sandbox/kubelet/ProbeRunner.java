@@ -27,18 +27,19 @@ final class ProbeRunner implements AutoCloseable {
     private final ExecutorService blocking;
     private final Consumer<Boolean> onChange;
 
-    private boolean result;
+    private Boolean result;
     private int successes;
     private int failures;
     private ScheduledFuture<?> next;
     private boolean closed;
 
     /**
-     * @param initial  the result before any attempt (false for readiness, true for liveness)
+     * @param initial  the result before any attempt: false for readiness, true for liveness, null for a
+     *                 startup probe, whose first verdict either way is reported
      * @param onChange called with the new result, outside any lock of this runner
      */
     ProbeRunner(ProbeAction action, Duration initialDelay, Duration period, Duration timeout, int successThreshold,
-                int failureThreshold, boolean initial, ScheduledExecutorService scheduler, ExecutorService blocking,
+                int failureThreshold, Boolean initial, ScheduledExecutorService scheduler, ExecutorService blocking,
                 Consumer<Boolean> onChange) {
         this.action = action;
         this.initialDelay = initialDelay;
@@ -53,7 +54,7 @@ final class ProbeRunner implements AutoCloseable {
     }
 
     /** A runner for a Kubernetes probe spec, with the API's defaults (period 10 s, timeout 1 s, thresholds 1 and 3). */
-    static ProbeRunner forSpec(JsonNode probe, ProbeAction action, boolean initial, ScheduledExecutorService scheduler,
+    static ProbeRunner forSpec(JsonNode probe, ProbeAction action, Boolean initial, ScheduledExecutorService scheduler,
                                ExecutorService blocking, Consumer<Boolean> onChange) {
         return new ProbeRunner(action,
                 Duration.ofSeconds(probe.path("initialDelaySeconds").asInt(0)),
@@ -95,14 +96,14 @@ final class ProbeRunner implements AutoCloseable {
             if (ok) {
                 failures = 0;
                 successes++;
-                if (!result && successes >= successThreshold) {
+                if (!Boolean.TRUE.equals(result) && successes >= successThreshold) {
                     result = true;
                     changed = true;
                 }
             } else {
                 successes = 0;
                 failures++;
-                if (result && failures >= failureThreshold) {
+                if (!Boolean.FALSE.equals(result) && failures >= failureThreshold) {
                     result = false;
                     changed = false;
                 }

@@ -66,6 +66,16 @@ class KubeletPodConfigTest {
     @Test
     void environmentFromEveryKindOfSourceReachesTheProcess() throws Exception {
         node.create("""
+                kind: Service
+                metadata: {name: sage-api, namespace: demo}
+                spec: {clusterIP: 10.96.7.8, ports: [{name: http, port: 80}, {port: 9090, protocol: UDP}]}
+                """);
+        node.create("""
+                kind: Service
+                metadata: {name: elsewhere, namespace: other}
+                spec: {clusterIP: 10.96.7.9, ports: [{port: 80}]}
+                """);
+        node.create("""
                 kind: Pod
                 metadata:
                   name: envy
@@ -86,6 +96,7 @@ class KubeletPodConfigTest {
                     - {name: GREETING, value: "hi $(user) at $(POD_IP_ENV) $$(user) $(nope)"}
                     - {name: POD_IP_ENV, valueFrom: {fieldRef: {fieldPath: status.podIP}}}
                     - {name: LATE, value: "ip=$(POD_IP_ENV)"}
+                    - {name: API, value: "http://$(SAGE_API_SERVICE_HOST):$(SAGE_API_SERVICE_PORT_HTTP)"}
                     - {name: MY_NAME, valueFrom: {fieldRef: {fieldPath: metadata.name}}}
                     - {name: MY_NS, valueFrom: {fieldRef: {fieldPath: metadata.namespace}}}
                     - {name: MY_UID, valueFrom: {fieldRef: {fieldPath: metadata.uid}}}
@@ -121,6 +132,12 @@ class KubeletPodConfigTest {
                 .containsEntry("DB_PASSWORD", "s3cr3t")
                 .containsEntry("KPROXY_SANDBOX_POD_IP", ip)
                 .containsEntry("HOSTNAME", "envy")
+                .containsEntry("SAGE_API_SERVICE_HOST", "127.96.7.8")
+                .containsEntry("SAGE_API_SERVICE_PORT", "80")
+                .containsEntry("SAGE_API_PORT", "tcp://127.96.7.8:80")
+                .containsEntry("SAGE_API_PORT_9090_UDP_ADDR", "127.96.7.8")
+                .containsEntry("API", "http://127.96.7.8:80")
+                .doesNotContainKey("ELSEWHERE_SERVICE_HOST")
                 .doesNotContainKey("OPTIONAL_GONE");
     }
 
@@ -338,6 +355,32 @@ class KubeletPodConfigTest {
         await().atMost(Duration.ofSeconds(15)).until(() -> node.containerStatus("demo", "hung", "app").path("restartCount").asInt() >= 1);
         assertThat(node.containerStatus("demo", "hung", "app").path("lastState").path("terminated").path("exitCode").asInt())
                 .isEqualTo(143);
+    }
+
+    @Test
+    void startupProbeHoldsBackReadinessUntilItSucceeds() throws Exception {
+        node.create("""
+                kind: Pod
+                metadata: {name: slow, namespace: demo}
+                spec:
+                  containers:
+                  - name: app
+                    image: shell:1
+                    args: ["exec sleep 300"]
+                    startupProbe:
+                      exec: {command: [/bin/sh, -c, "test -f started"]}
+                      periodSeconds: 1
+                      failureThreshold: 30
+                """);
+        Path dir = waitForDir("slow");
+        await().atMost(Duration.ofSeconds(10)).until(() -> node.containerStatus("demo", "slow", "app").path("state").has("running"));
+        JsonNode before = node.containerStatus("demo", "slow", "app");
+        assertThat(before.path("started").asBoolean()).isFalse();
+        assertThat(before.path("ready").asBoolean()).isFalse();
+
+        Files.writeString(dir.resolve("started"), "");
+        await().atMost(Duration.ofSeconds(10)).until(() -> "True".equals(node.condition("demo", "slow", "Ready")));
+        assertThat(node.containerStatus("demo", "slow", "app").path("started").asBoolean()).isTrue();
     }
 
     private Path waitForDir(String pod) {
