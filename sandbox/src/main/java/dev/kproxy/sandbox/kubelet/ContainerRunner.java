@@ -23,6 +23,7 @@ final class ContainerRunner {
     private final String name;
     private final String image;
     private final String restartPolicy;
+    private final ContainerRole role;
     private final RestartBackoff backoff = new RestartBackoff();
 
     private ContainerProcess process;
@@ -38,19 +39,27 @@ final class ContainerRunner {
     private boolean ready;
     private int restartCount;
     private Instant startedAt;
-    private String waitingReason = "ContainerCreating";
+    private String waitingReason;
     private String waitingMessage = "";
     private ContainerSnapshot.Termination terminated;
     private ContainerSnapshot.Termination lastTerminated;
     private boolean stopped;
 
-    ContainerRunner(PodWorker pod, KubeletContext ctx, JsonNode container, String restartPolicy) {
+    /** @param waitingReason what the container waits with before its first attempt (ContainerCreating or PodInitializing) */
+    ContainerRunner(PodWorker pod, KubeletContext ctx, JsonNode container, String restartPolicy, ContainerRole role,
+                    String waitingReason) {
         this.pod = pod;
         this.ctx = ctx;
         this.container = container;
         this.name = container.path("name").asString("");
         this.image = container.path("image").asString("");
         this.restartPolicy = restartPolicy;
+        this.role = role;
+        this.waitingReason = waitingReason;
+    }
+
+    ContainerRole role() {
+        return role;
     }
 
     String name() {
@@ -110,6 +119,7 @@ final class ContainerRunner {
         }
         started.onExit().thenAcceptAsync(code -> exited(started, code), ctx.blocking());
         pod.changed();
+        reportSidecarStarted();
     }
 
     /** A startupProbe holds back readiness and liveness until it succeeds, and kills the container if it fails. */
@@ -127,6 +137,17 @@ final class ContainerRunner {
         startup.start();
     }
 
+    /** A sidecar lets the next init container start once it has started (its startupProbe passed). */
+    private void reportSidecarStarted() {
+        boolean started;
+        synchronized (this) {
+            started = role == ContainerRole.SIDECAR && process != null && startupDone;
+        }
+        if (started) {
+            pod.initStepDone(this);
+        }
+    }
+
     private void startupFinished(ContainerProcess of, LaunchSpec spec, boolean ok) {
         synchronized (this) {
             if (process != of || startupDone) {
@@ -141,6 +162,7 @@ final class ContainerRunner {
         }
         if (ok) {
             pod.changed();
+            reportSidecarStarted();
         } else {
             of.stop(pod.gracePeriod());
         }
@@ -200,8 +222,7 @@ final class ContainerRunner {
                 terminated = t;
                 return;
             }
-            boolean restart = "Always".equals(restartPolicy) || ("OnFailure".equals(restartPolicy) && exitCode != 0);
-            if (!restart) {
+            if (!role.restarts(restartPolicy, exitCode)) {
                 terminated = t;
             } else {
                 lastTerminated = t;
@@ -212,6 +233,9 @@ final class ContainerRunner {
             }
         }
         pod.changed();
+        if (role == ContainerRole.INIT && exitCode == 0) {
+            pod.initStepDone(this);
+        }
     }
 
     private void cannotStart(String reason, String message) {

@@ -29,7 +29,17 @@ final class PodStatusWriter {
         this.store = store;
     }
 
-    void write(PodWorker worker, Instant startTime, List<ContainerSnapshot> containers) {
+    /**
+     * What the worker saw of its containers at one moment.
+     *
+     * @param incompleteInits init containers that have not completed (sidecars: not started) yet, in order
+     * @param sidecars        names of init containers that are sidecars; they count towards readiness
+     */
+    record Observed(Instant startTime, List<ContainerSnapshot> inits, List<ContainerSnapshot> containers,
+                    List<String> incompleteInits, List<String> sidecars) {
+    }
+
+    void write(PodWorker worker, Observed observed) {
         try {
             store.modify(ResourceCatalog.POD, worker.namespace(), worker.name(), current -> {
                 if (!worker.uid().equals(current.path("metadata").path("uid").asString(""))) {
@@ -41,7 +51,7 @@ final class PodStatusWriter {
                     spec.put("nodeName", Kubelet.NODE_NAME);
                 }
                 JsonNode previous = current.path("status");
-                current.set("status", status(worker, startTime, containers, spec, previous));
+                current.set("status", status(worker, observed, spec, previous));
                 return current;
             });
         } catch (StoreException e) {
@@ -51,12 +61,16 @@ final class PodStatusWriter {
         }
     }
 
-    private static ObjectNode status(PodWorker worker, Instant startTime, List<ContainerSnapshot> containers, JsonNode spec,
-                                     JsonNode previous) {
-        String phase = phase(containers, spec.path("restartPolicy").asString("Always"));
+    private static ObjectNode status(PodWorker worker, Observed observed, JsonNode spec, JsonNode previous) {
+        List<ContainerSnapshot> containers = observed.containers();
+        String restartPolicy = spec.path("restartPolicy").asString("Always");
+        String phase = phase(observed.inits(), observed.incompleteInits(), containers, restartPolicy);
         boolean finished = phase.equals("Succeeded") || phase.equals("Failed");
-        List<String> unready = containers.stream().filter(c -> !c.ready()).map(ContainerSnapshot::name).toList();
+        List<ContainerSnapshot> readinessOf = new java.util.ArrayList<>(containers);
+        observed.inits().stream().filter(i -> observed.sidecars().contains(i.name())).forEach(readinessOf::add);
+        List<String> unready = readinessOf.stream().filter(c -> !c.ready()).map(ContainerSnapshot::name).toList();
         boolean allReady = !finished && unready.isEmpty() && !containers.isEmpty();
+        boolean initialized = observed.incompleteInits().isEmpty();
         String notReadyReason = finished ? "PodCompleted" : "ContainersNotReady";
         String notReadyMessage = finished ? null : "containers with unready status: [" + String.join(" ", unready) + "]";
 
@@ -64,7 +78,8 @@ final class PodStatusWriter {
         status.put("phase", phase);
         ArrayNode conditions = status.putArray("conditions");
         conditions.add(condition(previous, "PodReadyToStartContainers", true, null, null));
-        conditions.add(condition(previous, "Initialized", true, null, null));
+        conditions.add(condition(previous, "Initialized", initialized, "ContainersNotInitialized",
+                "containers with incomplete status: [" + String.join(" ", observed.incompleteInits()) + "]"));
         conditions.add(condition(previous, "Ready", allReady, notReadyReason, notReadyMessage));
         conditions.add(condition(previous, "ContainersReady", allReady, notReadyReason, notReadyMessage));
         conditions.add(condition(previous, "PodScheduled", true, null, null));
@@ -72,11 +87,26 @@ final class PodStatusWriter {
         status.putArray("hostIPs").addObject().put("ip", Kubelet.HOST_IP);
         status.put("podIP", worker.ip());
         status.putArray("podIPs").addObject().put("ip", worker.ip());
-        status.put("startTime", timestamp(startTime));
+        status.put("startTime", timestamp(observed.startTime()));
+        if (!observed.inits().isEmpty()) {
+            ArrayNode initStatuses = status.putArray("initContainerStatuses");
+            observed.inits().forEach(c -> initStatuses.add(containerStatus(c)));
+        }
         ArrayNode statuses = status.putArray("containerStatuses");
         containers.forEach(c -> statuses.add(containerStatus(c)));
         status.put("qosClass", qosClass(spec));
         return status;
+    }
+
+    /** Pending until init containers are done; Failed when one failed and will not be restarted (restartPolicy Never). */
+    static String phase(List<ContainerSnapshot> inits, List<String> incompleteInits, List<ContainerSnapshot> containers,
+                        String restartPolicy) {
+        for (ContainerSnapshot i : inits) {
+            if (i.terminated() != null && i.terminated().exitCode() != 0) {
+                return "Failed";
+            }
+        }
+        return incompleteInits.isEmpty() ? phase(containers, restartPolicy) : "Pending";
     }
 
     /** getPhase: a container waiting for its first start keeps the pod Pending; one that ran counts as stopped. */

@@ -30,7 +30,10 @@ final class PodWorker {
     private final String ip;
     private final Path dir;
     private final Instant startTime = Instant.now();
+    private final List<ContainerRunner> inits = new ArrayList<>();
     private final List<ContainerRunner> containers = new ArrayList<>();
+    private final java.util.Set<ContainerRunner> initsDone = new java.util.HashSet<>();
+    private final java.util.Set<ContainerRunner> launched = new java.util.HashSet<>();
     private volatile ObjectNode pod;
     /** Guards the pod directory: nothing may write volumes after {@link #stop()} began removing it. */
     private final Object directoryLock = new Object();
@@ -46,8 +49,13 @@ final class PodWorker {
         this.ip = ip;
         this.dir = ctx.podsDir().resolve(namespace + "_" + name + "_" + uid.substring(0, Math.min(8, uid.length())));
         String restartPolicy = pod.path("spec").path("restartPolicy").asString("Always");
+        for (JsonNode c : pod.path("spec").path("initContainers")) {
+            ContainerRole role = "Always".equals(c.path("restartPolicy").asString("")) ? ContainerRole.SIDECAR : ContainerRole.INIT;
+            inits.add(new ContainerRunner(this, ctx, c, restartPolicy, role, inits.isEmpty() ? "ContainerCreating" : "PodInitializing"));
+        }
+        String appWaiting = inits.isEmpty() ? "ContainerCreating" : "PodInitializing";
         for (JsonNode c : pod.path("spec").path("containers")) {
-            containers.add(new ContainerRunner(this, ctx, c, restartPolicy));
+            containers.add(new ContainerRunner(this, ctx, c, restartPolicy, ContainerRole.APP, appWaiting));
         }
     }
 
@@ -80,14 +88,36 @@ final class PodWorker {
         return name + "_" + namespace + "(" + uid + ")";
     }
 
-    /** Creates the pod directory, reports the IP, and starts every container. */
+    /** Creates the pod directory, reports the IP, and starts the first init container or every app container. */
     void start() throws IOException {
         Files.createDirectories(dir.resolve("logs"));
         Files.createDirectories(dir.resolve("etc"));
         ctx.hosts().write(this);
         changed();
-        for (ContainerRunner c : containers) {
-            ctx.blocking().execute(c::attempt);
+        advance();
+    }
+
+    /** An init container completed (or a sidecar started): the next one, or the app containers, may start. */
+    void initStepDone(ContainerRunner runner) {
+        synchronized (this) {
+            initsDone.add(runner);
+        }
+        advance();
+    }
+
+    private synchronized void advance() {
+        for (ContainerRunner init : inits) {
+            if (!initsDone.contains(init)) {
+                launch(init);
+                return;
+            }
+        }
+        containers.forEach(this::launch);
+    }
+
+    private void launch(ContainerRunner runner) {
+        if (launched.add(runner)) {
+            ctx.blocking().execute(runner::attempt);
         }
     }
 
@@ -109,7 +139,13 @@ final class PodWorker {
     }
 
     void catalogueChanged() {
-        containers.forEach(ContainerRunner::catalogueChanged);
+        allContainers().forEach(ContainerRunner::catalogueChanged);
+    }
+
+    private List<ContainerRunner> allContainers() {
+        List<ContainerRunner> all = new ArrayList<>(inits);
+        all.addAll(containers);
+        return all;
     }
 
     /**
@@ -133,8 +169,11 @@ final class PodWorker {
         return dir.resolve("logs").resolve(container + ".log");
     }
 
+    /** App containers first (the default for logs), then init containers. */
     List<String> containerNames() {
-        return containers.stream().map(ContainerRunner::name).toList();
+        List<String> names = new ArrayList<>(containers.stream().map(ContainerRunner::name).toList());
+        inits.forEach(i -> names.add(i.name()));
+        return names;
     }
 
     /** min(terminationGracePeriodSeconds, 3 s): the sandbox does not let a stubborn process hold a delete for 30 s. */
@@ -146,8 +185,11 @@ final class PodWorker {
 
     /** Writes the current status; serialised so an older snapshot never overwrites a newer one. */
     synchronized void changed() {
-        List<ContainerSnapshot> snapshots = containers.stream().map(ContainerRunner::snapshot).toList();
-        ctx.status().write(this, startTime, snapshots);
+        List<String> incomplete = inits.stream().filter(i -> !initsDone.contains(i)).map(ContainerRunner::name).toList();
+        List<String> sidecars = inits.stream().filter(i -> i.role() == ContainerRole.SIDECAR).map(ContainerRunner::name).toList();
+        ctx.status().write(this, new PodStatusWriter.Observed(startTime,
+                inits.stream().map(ContainerRunner::snapshot).toList(),
+                containers.stream().map(ContainerRunner::snapshot).toList(), incomplete, sidecars));
     }
 
     /** Stops every container in parallel and removes the pod directory; blocks until the processes are gone. */
@@ -157,7 +199,7 @@ final class PodWorker {
         }
         Duration grace = gracePeriod();
         List<Thread> stoppers = new ArrayList<>();
-        for (ContainerRunner c : containers) {
+        for (ContainerRunner c : allContainers()) {
             Thread t = new Thread(() -> c.stop(grace), "stop-" + name + "-" + c.name());
             t.start();
             stoppers.add(t);

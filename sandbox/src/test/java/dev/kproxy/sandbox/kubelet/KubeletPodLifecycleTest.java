@@ -219,6 +219,53 @@ class KubeletPodLifecycleTest {
     }
 
     @Test
+    void initContainersRunInOrderBeforeTheAppContainers() throws Exception {
+        node.create("""
+                kind: Pod
+                metadata: {name: staged, namespace: demo}
+                spec:
+                  initContainers:
+                  - {name: wait-for-go, image: "shell:1", args: ["while [ ! -f go ]; do sleep 0.1; done; echo one > order"]}
+                  - {name: second, image: "shell:1", args: ["echo two >> order"]}
+                  containers:
+                  - {name: app, image: "shell:1", args: ["cat order; exec sleep 300"]}
+                """);
+        await().atMost(Duration.ofSeconds(10)).until(() -> node.kubelet.podDirectory("demo", "staged").isPresent()
+                && node.pod("demo", "staged").path("status").path("initContainerStatuses").path(0).path("state").has("running"));
+        JsonNode status = node.pod("demo", "staged").path("status");
+        assertThat(node.phase("demo", "staged")).isEqualTo("Pending");
+        assertThat(node.condition("demo", "staged", "Initialized")).isEqualTo("False");
+        assertThat(status.path("initContainerStatuses").path(1).path("state").path("waiting").path("reason").asString(""))
+                .isEqualTo("PodInitializing");
+        assertThat(node.waitingReason("demo", "staged", "app")).isEqualTo("PodInitializing");
+
+        Files.writeString(node.podDir("demo", "staged").resolve("go"), "");
+        await().atMost(Duration.ofSeconds(10)).until(() -> "True".equals(node.condition("demo", "staged", "Ready")));
+        assertThat(node.condition("demo", "staged", "Initialized")).isEqualTo("True");
+        for (JsonNode init : node.pod("demo", "staged").path("status").path("initContainerStatuses")) {
+            assertThat(init.path("state").path("terminated").path("reason").asString("")).isEqualTo("Completed");
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> node.kubelet.read("demo", "staged", "app").orElse("").equals("one\ntwo\n"));
+    }
+
+    @Test
+    void failedInitContainerFailsAPodThatIsNeverRestarted() {
+        node.create("""
+                kind: Pod
+                metadata: {name: doomed, namespace: demo}
+                spec:
+                  restartPolicy: Never
+                  initContainers: [{name: migrate, image: "shell:1", args: ["echo no database; exit 2"]}]
+                  containers: [{name: app, image: sleeper}]
+                """);
+        await().atMost(Duration.ofSeconds(10)).until(() -> "Failed".equals(node.phase("demo", "doomed")));
+        assertThat(node.pod("demo", "doomed").path("status").path("initContainerStatuses").path(0).path("state").path("terminated")
+                .path("exitCode").asInt()).isEqualTo(2);
+        assertThat(node.waitingReason("demo", "doomed", "app")).isEqualTo("PodInitializing");
+        assertThat(node.kubelet.read("demo", "doomed", "migrate")).contains("no database\n");
+    }
+
+    @Test
     void deletingThePodStopsItsWholeProcessTree() throws Exception {
         node.create("""
                 kind: Pod
