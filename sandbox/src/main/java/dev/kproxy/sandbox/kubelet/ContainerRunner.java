@@ -99,23 +99,28 @@ final class ContainerRunner {
             cannotStart("RunContainerError", "cannot start container \"" + name + "\": " + e.getMessage());
             return;
         }
+        boolean accepted;
         synchronized (this) {
-            if (stopped) {
-                started.stop(Duration.ZERO);
-                return;
+            accepted = !stopped;
+            if (accepted) {
+                if (everStarted) {
+                    restartCount++;
+                }
+                everStarted = true;
+                process = started;
+                startedAt = started.startedAt();
+                imageId = spec.image().id();
+                containerId = "sandbox://" + started.pid();
+                ready = false;
+                terminated = null;
+                startProbes(spec);
+                tracking = ctx.scheduler().scheduleWithFixedDelay(started::trackDescendants, 200, 1000, TimeUnit.MILLISECONDS);
             }
-            if (everStarted) {
-                restartCount++;
-            }
-            everStarted = true;
-            process = started;
-            startedAt = started.startedAt();
-            imageId = spec.image().id();
-            containerId = "sandbox://" + started.pid();
-            ready = false;
-            terminated = null;
-            startProbes(spec);
-            tracking = ctx.scheduler().scheduleWithFixedDelay(started::trackDescendants, 200, 1000, TimeUnit.MILLISECONDS);
+        }
+        if (!accepted) {
+            // The pod was deleted while this container was being started.
+            started.stop(Duration.ZERO);
+            return;
         }
         started.onExit().thenAcceptAsync(code -> exited(started, code), ctx.blocking());
         pod.changed();
