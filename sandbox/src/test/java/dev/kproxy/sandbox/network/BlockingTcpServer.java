@@ -83,6 +83,11 @@ final class BlockingTcpServer implements AutoCloseable {
         return serverSocket.getLocalPort();
     }
 
+    /** Accepted connections whose behaviour has not finished (and closed them) yet. */
+    long openConnections() {
+        return sockets.stream().filter(s -> !s.isClosed()).count();
+    }
+
     @Override
     public void close() throws IOException {
         serverSocket.close();

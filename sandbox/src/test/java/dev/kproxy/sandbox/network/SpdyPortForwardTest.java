@@ -1,0 +1,275 @@
+package dev.kproxy.sandbox.network;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import dev.kproxy.sandbox.store.ObjectStore;
+import dev.kproxy.sandbox.store.ResourceCatalog;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.spdy.SpdyStreamStatus;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The SPDY port-forward modes at the frame level, with a Netty SPDY client: what kubectl relies on
+ * (replies with a header, pairing by request id, half-close, FINs, pings) and what it never sends
+ * (bad headers, garbage, resets, GOAWAY, a reader that stops).
+ */
+class SpdyPortForwardTest {
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final String TUNNEL = "SPDY/3.1+portforward.k8s.io";
+    private static final String PLAIN = "SPDY/3.1";
+
+    /** Reads to EOF, then answers how much it read and closes: only works if EOF is a half-close. */
+    private static final BlockingTcpServer.Behaviour COUNT_THEN_ANSWER = (socket, server) -> {
+        InputStream in = socket.getInputStream();
+        long total = 0;
+        byte[] buf = new byte[64 * 1024];
+        int n;
+        while ((n = in.read(buf)) >= 0) {
+            total += n;
+        }
+        socket.getOutputStream().write(("read " + total + " bytes").getBytes(StandardCharsets.US_ASCII));
+    };
+
+    private final ObjectStore store = new ObjectStore();
+    private final PortForwardCounters counters = new PortForwardCounters();
+    private PortForwardServer portForward;
+    private PlainHttpApiServer api;
+    private BlockingTcpServer echo;
+    private String podUid;
+
+    @BeforeEach
+    void start() throws Exception {
+        portForward = new PortForwardServer(store, counters, Duration.ZERO);
+        api = new PlainHttpApiServer(portForward);
+        echo = new BlockingTcpServer("127.0.0.1", BlockingTcpServer.ECHO);
+        ObjectNode pod = JsonNodeFactory.instance.objectNode();
+        pod.putObject("metadata").put("name", "pod").put("namespace", "default");
+        pod.putObject("status").put("phase", "Running").put("podIP", "127.0.0.1");
+        podUid = store.create(ResourceCatalog.POD, pod).path("metadata").path("uid").asString();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        portForward.close();
+        api.close();
+        echo.close();
+        store.close();
+    }
+
+    @Test
+    void tunnelReassemblesFramesSplitAcrossMessagesAndPassesTheHalfClose() throws Exception {
+        try (BlockingTcpServer counter = new BlockingTcpServer("127.0.0.1", COUNT_THEN_ANSWER);
+             SpdyTestClient client = SpdyTestClient.tunnel(api.port(), "default", "pod", 7)) {
+            client.openPair(1, 3, counter.port(), "0");
+            await().atMost(WAIT).until(() -> client.replies.containsKey(1) && client.replies.containsKey(3));
+            assertThat(client.replies.get(1)).containsEntry(":status", "200");
+            byte[] payload = new byte[100_000];
+            new Random(1).nextBytes(payload);
+            client.send(3, payload, true);
+            client.ping(1);
+
+            await().atMost(WAIT).until(() -> client.finished.contains(3) && client.finished.contains(1));
+            assertThat(client.text(3)).isEqualTo("read 100000 bytes");
+            assertThat(client.received(1)).isZero();
+            assertThat(client.pings).contains(1);
+            assertThat(client.resets).isEmpty();
+            assertThat(counters.snapshot().upgradesByProtocol()).containsEntry(TUNNEL, 1L);
+            assertThat(counters.snapshot().streamsByProtocol()).containsEntry(TUNNEL, 1L);
+            assertThat(counters.snapshot().pod("default", "pod").bytesClientToPod()).isEqualTo(100_000);
+        }
+    }
+
+    @Test
+    void streamsArePairedByRequestIdWhateverTheirOrder() throws Exception {
+        try (SpdyTestClient client = SpdyTestClient.plain(api.port(), "default", "pod")) {
+            client.synStream(1, "error", echo.port(), "b");
+            client.synStream(3, "error", echo.port(), "a");
+            client.synStream(5, "data", echo.port(), "a");
+            client.synStream(7, "data", echo.port(), "c");
+            client.synStream(9, "data", echo.port(), "b");
+            client.synStream(11, "error", echo.port(), "c");
+            await().atMost(WAIT).until(() -> client.replies.size() == 6);
+            client.send(5, "for a".getBytes(StandardCharsets.US_ASCII), true);
+            client.send(9, "for b".getBytes(StandardCharsets.US_ASCII), true);
+            client.send(7, "for c".getBytes(StandardCharsets.US_ASCII), true);
+
+            await().atMost(WAIT).until(() -> client.finished.containsAll(java.util.List.of(1, 3, 5, 7, 9, 11)));
+            assertThat(client.text(5)).isEqualTo("for a");
+            assertThat(client.text(9)).isEqualTo("for b");
+            assertThat(client.text(7)).isEqualTo("for c");
+            assertThat(client.text(1) + client.text(3) + client.text(11)).isEmpty();
+            await().atMost(WAIT).until(() -> counters.snapshot().pod("default", "pod").streamsClosed() == 3);
+            assertThat(counters.snapshot().streamsByProtocol()).containsEntry(PLAIN, 3L);
+        }
+    }
+
+    @Test
+    void refusedPodPortGetsTheKubeletTextOnTheErrorStreamThenBothFins() throws Exception {
+        int closed = BlockingTcpServer.unusedPort();
+        try (SpdyTestClient client = SpdyTestClient.plain(api.port(), "default", "pod")) {
+            client.openPair(1, 3, closed, "0");
+            await().atMost(WAIT).until(() -> client.finished.contains(1) && client.finished.contains(3));
+            assertThat(client.text(1)).startsWith("error forwarding port " + closed + " to pod " + podUid + ", uid : ")
+                    .contains("dial tcp4 127.0.0.1:" + closed + ": connect: connection refused");
+            assertThat(client.received(3)).isZero();
+        }
+    }
+
+    @Test
+    void badStreamsAreResetAndTheConnectionKeepsServing() throws Exception {
+        try (SpdyTestClient client = SpdyTestClient.plain(api.port(), "default", "pod")) {
+            client.synStream(1, "error", 0, "x");
+            client.synStream(3, "bogus", echo.port(), "x");
+            client.synStream(5, null, echo.port(), "x");
+            client.synStream(7, "error", echo.port(), "y");
+            client.synStream(9, "error", echo.port(), "y");
+            client.synStream(12, "data", echo.port(), "y");
+            await().atMost(WAIT).until(() -> client.resets.size() == 5);
+            // The kubelet rejects a bad stream with spdystream's Reset (CANCEL); a second error
+            // stream for one request and an even (server-side) stream id break the protocol.
+            assertThat(client.resets).containsEntry(1, SpdyStreamStatus.CANCEL).containsEntry(3, SpdyStreamStatus.CANCEL)
+                    .containsEntry(5, SpdyStreamStatus.CANCEL).containsEntry(9, SpdyStreamStatus.PROTOCOL_ERROR)
+                    .containsEntry(12, SpdyStreamStatus.PROTOCOL_ERROR);
+            assertThat(client.replies).containsOnlyKeys(7);
+
+            client.synStream(13, "data", echo.port(), "y");
+            await().atMost(WAIT).until(() -> client.replies.containsKey(13));
+            client.send(13, "still here".getBytes(StandardCharsets.US_ASCII), true);
+            await().atMost(WAIT).until(() -> client.finished.contains(13) && client.finished.contains(7));
+            assertThat(client.text(13)).isEqualTo("still here");
+        }
+    }
+
+    @Test
+    void garbageEndsOnlyThatConnectionWithGoAwayProtocolError() throws Exception {
+        try (SpdyTestClient bad = SpdyTestClient.plain(api.port(), "default", "pod");
+             SpdyTestClient good = SpdyTestClient.tunnel(api.port(), "default", "pod", 1 << 16)) {
+            good.openPair(1, 3, echo.port(), "0");
+            await().atMost(WAIT).until(() -> good.replies.size() == 2);
+
+            // A control frame of version 2: SPDY/3.1 servers must not accept it.
+            bad.sendGarbage(new byte[] {(byte) 0x80, 0x02, 0x00, 0x01, 0x00, 0x00, 0x00, 0x04, 0, 0, 0, 1});
+            assertThat(bad.goAwayStatus.get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(1);
+            await().atMost(WAIT).until(bad::closed);
+
+            good.send(3, "unaffected".getBytes(StandardCharsets.US_ASCII), true);
+            await().atMost(WAIT).until(() -> good.finished.contains(3));
+            assertThat(good.text(3)).isEqualTo("unaffected");
+        }
+    }
+
+    @Test
+    void goAwayClosesTheConnectionAndItsPodSockets() throws Exception {
+        try (SpdyTestClient client = SpdyTestClient.tunnel(api.port(), "default", "pod", 1 << 16)) {
+            client.openPair(1, 3, echo.port(), "0");
+            client.openPair(5, 7, echo.port(), "1");
+            client.send(3, "x".getBytes(StandardCharsets.US_ASCII), false);
+            client.send(7, "y".getBytes(StandardCharsets.US_ASCII), false);
+            await().atMost(WAIT).until(() -> client.received(3) == 1 && client.received(7) == 1);
+
+            client.goAway();
+            await().atMost(WAIT).until(client::closed);
+            await().atMost(WAIT).until(() -> counters.snapshot().pod("default", "pod").streamsClosed() == 2);
+            await().atMost(WAIT).until(() -> echo.openConnections() == 0);
+        }
+    }
+
+    @Test
+    void clientResetOfTheDataStreamClosesThePodSocketAndFinsTheErrorStream() throws Exception {
+        try (SpdyTestClient client = SpdyTestClient.plain(api.port(), "default", "pod")) {
+            client.openPair(1, 3, echo.port(), "0");
+            client.send(3, "x".getBytes(StandardCharsets.US_ASCII), false);
+            await().atMost(WAIT).until(() -> client.received(3) == 1);
+
+            client.reset(3);
+            await().atMost(WAIT).until(() -> client.finished.contains(1));
+            assertThat(client.finished).doesNotContain(3);
+            await().atMost(WAIT).until(() -> counters.snapshot().pod("default", "pod").streamsClosed() == 1);
+            await().atMost(WAIT).until(() -> echo.openConnections() == 0);
+            assertThat(client.resets).isEmpty();
+        }
+    }
+
+    @Test
+    void plainUpgradeWithoutTheStreamProtocolIsRefusedAsTheKubeletDoes() throws Exception {
+        FullHttpResponse missing = SpdyTestClient.refusedPlainUpgrade(api.port(), "default", "pod", null);
+        try {
+            assertThat(missing.status().code()).isEqualTo(400);
+            assertThat(missing.content().toString(StandardCharsets.UTF_8)).contains("X-Stream-Protocol-Version is required");
+        } finally {
+            missing.release();
+        }
+        FullHttpResponse wrong = SpdyTestClient.refusedPlainUpgrade(api.port(), "default", "pod", "channel.k8s.io");
+        try {
+            assertThat(wrong.status().code()).isEqualTo(403);
+            assertThat(wrong.headers().get("X-Accepted-Stream-Protocol-Versions")).isEqualTo("portforward.k8s.io");
+            assertThat(wrong.content().toString(StandardCharsets.UTF_8)).contains("unable to negotiate protocol");
+        } finally {
+            wrong.release();
+        }
+        FullHttpResponse noPod = SpdyTestClient.refusedPlainUpgrade(api.port(), "default", "nope", "portforward.k8s.io");
+        try {
+            assertThat(noPod.status().code()).isEqualTo(404);
+        } finally {
+            noPod.release();
+        }
+    }
+
+    @Test
+    void slowReaderStallsThePodsInsteadOfBufferingWithoutBound() throws Exception {
+        try (BlockingTcpServer source = new BlockingTcpServer("127.0.0.1", (socket, server) -> {
+            OutputStream out = socket.getOutputStream();
+            byte[] chunk = new byte[64 * 1024];
+            Random pattern = new Random(99);
+            while (true) {
+                pattern.nextBytes(chunk);
+                out.write(chunk);
+                server.written.addAndGet(chunk.length);
+            }
+        }); SpdyTestClient client = SpdyTestClient.plain(api.port(), "default", "pod")) {
+            client.openPair(1, 3, source.port(), "0");
+            await().atMost(WAIT).until(() -> client.received(3) > (4 << 20));
+            client.reading(false);
+
+            long stalledAt = awaitStalled(source.written);
+            System.out.println("slow SPDY reader: pod wrote " + stalledAt + " bytes before stalling");
+            // Loopback socket buffers may hold tens of MiB; the sandbox adds a water mark and a read batch.
+            assertThat(stalledAt).isLessThan(96L << 20);
+
+            client.reading(true);
+            await().atMost(WAIT).until(() -> source.written.get() > stalledAt + (16 << 20));
+            byte[] expected = new byte[64 * 1024];
+            Random pattern = new Random(99);
+            pattern.nextBytes(expected);
+            byte[] first;
+            synchronized (client.data.get(3)) {
+                first = java.util.Arrays.copyOf(client.data.get(3).toByteArray(), expected.length);
+            }
+            assertThat(first).isEqualTo(expected);
+        }
+    }
+
+    private static long awaitStalled(AtomicLong counter) {
+        long[] last = {-1};
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).until(() -> {
+            long now = counter.get();
+            boolean same = now == last[0];
+            last[0] = now;
+            return same;
+        });
+        return last[0];
+    }
+}
