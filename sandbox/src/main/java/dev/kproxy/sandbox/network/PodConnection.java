@@ -1,18 +1,13 @@
 package dev.kproxy.sandbox.network;
 
-import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.channel.socket.nio.NioSocketChannel;
 
 /**
  * The TCP connection into the pod for one forwarded port (data channel 2i, error channel 2i+1).
@@ -20,8 +15,6 @@ import io.netty.channel.socket.nio.NioSocketChannel;
  * one stream pair.
  */
 final class PodConnection {
-    private static final int CONNECT_TIMEOUT_MILLIS = 10_000;
-
     enum State { DIALING, OPEN, FINISHED }
 
     private final int index;
@@ -59,14 +52,7 @@ final class PodConnection {
 
     /** Dials {@code podIp:port}; {@code onResult} runs on the event loop with the connect future. */
     void dial(EventLoop loop, String podIp, PortForwardSession session, ChannelFutureListener onResult) {
-        Bootstrap bootstrap = new Bootstrap()
-                .group(loop)
-                .channel(NioSocketChannel.class)
-                .option(ChannelOption.AUTO_READ, false)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
-                .handler(new PodToWebSocket(session, this));
-        ChannelFuture connect = bootstrap.connect(new InetSocketAddress(podIp, port));
-        connect.addListener(onResult);
+        PodDialer.dial(loop, podIp, port, new PodToWebSocket(session, this), false).addListener(onResult);
     }
 
     void opened(Channel ch) {

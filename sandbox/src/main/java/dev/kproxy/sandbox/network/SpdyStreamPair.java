@@ -1,21 +1,17 @@
 package dev.kproxy.sandbox.network;
 
-import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.DuplexChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 
 /**
  * One forwarded TCP connection of a SPDY port-forward: the error and data streams that share a
@@ -24,8 +20,6 @@ import io.netty.channel.socket.nio.NioSocketChannel;
  * decides what happens. Confined to the connection's event loop.
  */
 final class SpdyStreamPair {
-    private static final int CONNECT_TIMEOUT_MILLIS = 10_000;
-
     enum State {
         /** One of the two streams has arrived. */
         WAITING,
@@ -109,19 +103,12 @@ final class SpdyStreamPair {
         this.creationTimeout = timeout;
     }
 
-    /** Dials {@code podIp:port} on {@code loop}; the pod socket starts with auto-read off and allows half-closure. */
+    /** Dials {@code podIp:port} on {@code loop}; the pod socket allows half-closure, so its FIN can end one direction only. */
     ChannelFuture dial(EventLoop loop, String podIp, ChannelHandler handler) {
         state = State.DIALING;
         creationTimeout.cancel(false);
         counted = true;
-        return new Bootstrap()
-                .group(loop)
-                .channel(NioSocketChannel.class)
-                .option(ChannelOption.AUTO_READ, false)
-                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
-                .handler(handler)
-                .connect(new InetSocketAddress(podIp, port));
+        return PodDialer.dial(loop, podIp, port, handler, true);
     }
 
     /** The dial succeeded: what the client sent meanwhile goes out, and its FIN if it came. */

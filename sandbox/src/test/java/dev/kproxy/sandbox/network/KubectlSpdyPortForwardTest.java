@@ -16,10 +16,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.kproxy.sandbox.store.ObjectStore;
-import dev.kproxy.sandbox.store.ResourceCatalog;
-import tools.jackson.databind.node.JsonNodeFactory;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Real kubectl 1.32 against the sandbox's port-forward behind a plain-HTTP API stand-in, in both
@@ -30,12 +26,9 @@ class KubectlSpdyPortForwardTest {
     private static final String TUNNEL = "SPDY/3.1+portforward.k8s.io";
     private static final String PLAIN = "SPDY/3.1";
 
-    private final ObjectStore store = new ObjectStore();
-    private final PortForwardCounters counters = new PortForwardCounters();
-    private PortForwardServer portForward;
-    private PlainHttpApiServer api;
+    private PortForwardRig rig;
+    private PortForwardCounters counters;
     private BlockingTcpServer echo;
-    private String echoUid;
     private Path kubeconfig;
 
     @BeforeEach
@@ -44,13 +37,9 @@ class KubectlSpdyPortForwardTest {
             System.out.println("skipped: " + KubectlPortForward.KUBECTL + " is not installed");
             return "kubectl not installed";
         });
-        portForward = new PortForwardServer(store, counters, Duration.ZERO);
-        api = new PlainHttpApiServer(portForward, store);
-        echo = new BlockingTcpServer("127.0.0.1", BlockingTcpServer.ECHO);
-        ObjectNode pod = JsonNodeFactory.instance.objectNode();
-        pod.putObject("metadata").put("name", "echo").put("namespace", "default");
-        pod.putObject("status").put("phase", "Running").put("podIP", "127.0.0.1");
-        echoUid = store.create(ResourceCatalog.POD, pod).path("metadata").path("uid").asString();
+        rig = new PortForwardRig("echo", true);
+        counters = rig.counters;
+        echo = rig.echo;
         kubeconfig = dir.resolve("kubeconfig");
         Files.writeString(kubeconfig, """
                 apiVersion: v1
@@ -66,18 +55,14 @@ class KubectlSpdyPortForwardTest {
                 - name: harness
                   context: {cluster: harness, user: harness, namespace: default}
                 current-context: harness
-                """.formatted(api.port()));
+                """.formatted(rig.api.port()));
     }
 
     @AfterEach
     void stop() throws Exception {
-        if (portForward == null) {
-            return;
+        if (rig != null) {
+            rig.close();
         }
-        portForward.close();
-        api.close();
-        echo.close();
-        store.close();
     }
 
     @Test
@@ -118,7 +103,7 @@ class KubectlSpdyPortForwardTest {
                 InputStream in = socket.getInputStream();
                 assertThat(in.readAllBytes()).isEmpty();
                 await().atMost(WAIT).untilAsserted(() -> assertThat(kubectl.stderr())
-                        .contains("error forwarding port " + closedPort + " to pod " + echoUid)
+                        .contains("error forwarding port " + closedPort + " to pod " + rig.podUid)
                         .contains("dial tcp4 127.0.0.1:" + closedPort + ": connect: connection refused"));
             }
         }

@@ -4,22 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import dev.kproxy.sandbox.store.ObjectStore;
-import dev.kproxy.sandbox.store.ResourceCatalog;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.spdy.SpdyStreamStatus;
-import tools.jackson.databind.node.JsonNodeFactory;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The SPDY port-forward modes at the frame level, with a Netty SPDY client: what kubectl relies on
@@ -43,30 +37,22 @@ class SpdyPortForwardTest {
         socket.getOutputStream().write(("read " + total + " bytes").getBytes(StandardCharsets.US_ASCII));
     };
 
-    private final ObjectStore store = new ObjectStore();
-    private final PortForwardCounters counters = new PortForwardCounters();
-    private PortForwardServer portForward;
+    private PortForwardRig rig;
+    private PortForwardCounters counters;
     private PlainHttpApiServer api;
     private BlockingTcpServer echo;
-    private String podUid;
 
     @BeforeEach
     void start() throws Exception {
-        portForward = new PortForwardServer(store, counters, Duration.ZERO);
-        api = new PlainHttpApiServer(portForward);
-        echo = new BlockingTcpServer("127.0.0.1", BlockingTcpServer.ECHO);
-        ObjectNode pod = JsonNodeFactory.instance.objectNode();
-        pod.putObject("metadata").put("name", "pod").put("namespace", "default");
-        pod.putObject("status").put("phase", "Running").put("podIP", "127.0.0.1");
-        podUid = store.create(ResourceCatalog.POD, pod).path("metadata").path("uid").asString();
+        rig = new PortForwardRig("pod", false);
+        counters = rig.counters;
+        api = rig.api;
+        echo = rig.echo;
     }
 
     @AfterEach
     void stop() throws Exception {
-        portForward.close();
-        api.close();
-        echo.close();
-        store.close();
+        rig.close();
     }
 
     @Test
@@ -122,7 +108,7 @@ class SpdyPortForwardTest {
         try (SpdyTestClient client = SpdyTestClient.plain(api.port(), "default", "pod")) {
             client.openPair(1, 3, closed, "0");
             await().atMost(WAIT).until(() -> client.finished.contains(1) && client.finished.contains(3));
-            assertThat(client.text(1)).startsWith("error forwarding port " + closed + " to pod " + podUid + ", uid : ")
+            assertThat(client.text(1)).startsWith("error forwarding port " + closed + " to pod " + rig.podUid + ", uid : ")
                     .contains("dial tcp4 127.0.0.1:" + closed + ": connect: connection refused");
             assertThat(client.received(3)).isZero();
         }
@@ -205,46 +191,33 @@ class SpdyPortForwardTest {
 
     @Test
     void plainUpgradeWithoutTheStreamProtocolIsRefusedAsTheKubeletDoes() throws Exception {
-        FullHttpResponse missing = SpdyTestClient.refusedPlainUpgrade(api.port(), "default", "pod", null);
+        assertRefused("pod", null, 400, "X-Stream-Protocol-Version is required");
+        FullHttpResponse wrong = assertRefused("pod", "channel.k8s.io", 403, "unable to negotiate protocol");
+        assertThat(wrong.headers().get("X-Accepted-Stream-Protocol-Versions")).isEqualTo("portforward.k8s.io");
+        assertRefused("nope", "portforward.k8s.io", 404, "pods \"nope\" not found");
+    }
+
+    /** Checks a refused plain upgrade; the returned response is released already (headers stay readable). */
+    private FullHttpResponse assertRefused(String pod, String protocolVersion, int code, String text) throws Exception {
+        FullHttpResponse response = SpdyTestClient.refusedPlainUpgrade(api.port(), "default", pod, protocolVersion);
         try {
-            assertThat(missing.status().code()).isEqualTo(400);
-            assertThat(missing.content().toString(StandardCharsets.UTF_8)).contains("X-Stream-Protocol-Version is required");
+            assertThat(response.status().code()).isEqualTo(code);
+            assertThat(response.content().toString(StandardCharsets.UTF_8)).contains(text);
+            return response;
         } finally {
-            missing.release();
-        }
-        FullHttpResponse wrong = SpdyTestClient.refusedPlainUpgrade(api.port(), "default", "pod", "channel.k8s.io");
-        try {
-            assertThat(wrong.status().code()).isEqualTo(403);
-            assertThat(wrong.headers().get("X-Accepted-Stream-Protocol-Versions")).isEqualTo("portforward.k8s.io");
-            assertThat(wrong.content().toString(StandardCharsets.UTF_8)).contains("unable to negotiate protocol");
-        } finally {
-            wrong.release();
-        }
-        FullHttpResponse noPod = SpdyTestClient.refusedPlainUpgrade(api.port(), "default", "nope", "portforward.k8s.io");
-        try {
-            assertThat(noPod.status().code()).isEqualTo(404);
-        } finally {
-            noPod.release();
+            response.release();
         }
     }
 
     @Test
     void slowReaderStallsThePodsInsteadOfBufferingWithoutBound() throws Exception {
-        try (BlockingTcpServer source = new BlockingTcpServer("127.0.0.1", (socket, server) -> {
-            OutputStream out = socket.getOutputStream();
-            byte[] chunk = new byte[64 * 1024];
-            Random pattern = new Random(99);
-            while (true) {
-                pattern.nextBytes(chunk);
-                out.write(chunk);
-                server.written.addAndGet(chunk.length);
-            }
-        }); SpdyTestClient client = SpdyTestClient.plain(api.port(), "default", "pod")) {
+        try (BlockingTcpServer source = new BlockingTcpServer("127.0.0.1", BlockingTcpServer.flood(99));
+             SpdyTestClient client = SpdyTestClient.plain(api.port(), "default", "pod")) {
             client.openPair(1, 3, source.port(), "0");
             await().atMost(WAIT).until(() -> client.received(3) > (4 << 20));
             client.reading(false);
 
-            long stalledAt = awaitStalled(source.written);
+            long stalledAt = source.awaitWritesStalled(WAIT);
             System.out.println("slow SPDY reader: pod wrote " + stalledAt + " bytes before stalling");
             // Loopback socket buffers may hold tens of MiB; the sandbox adds a water mark and a read batch.
             assertThat(stalledAt).isLessThan(96L << 20);
@@ -260,16 +233,5 @@ class SpdyPortForwardTest {
             }
             assertThat(first).isEqualTo(expected);
         }
-    }
-
-    private static long awaitStalled(AtomicLong counter) {
-        long[] last = {-1};
-        await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).until(() -> {
-            long now = counter.get();
-            boolean same = now == last[0];
-            last[0] = now;
-            return same;
-        });
-        return last[0];
     }
 }

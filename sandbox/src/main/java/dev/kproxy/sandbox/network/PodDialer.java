@@ -1,0 +1,34 @@
+package dev.kproxy.sandbox.network;
+
+import java.net.InetSocketAddress;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.socket.nio.NioSocketChannel;
+
+/**
+ * Dials {@code podIp:port} the way every port-forward protocol does: NIO on the client
+ * connection's own event loop (so the relay needs no locks), auto-read off until the relay says
+ * otherwise, and the runtime's connect timeout.
+ */
+final class PodDialer {
+    private static final int CONNECT_TIMEOUT_MILLIS = 10_000;
+
+    private PodDialer() {
+    }
+
+    /** {@code halfClosure}: the pod's FIN arrives as an input-shutdown event instead of closing the socket. */
+    static ChannelFuture dial(EventLoop loop, String podIp, int port, ChannelHandler handler, boolean halfClosure) {
+        return new Bootstrap()
+                .group(loop)
+                .channel(NioSocketChannel.class)
+                .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.ALLOW_HALF_CLOSURE, halfClosure)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
+                .handler(handler)
+                .connect(new InetSocketAddress(podIp, port));
+    }
+}
