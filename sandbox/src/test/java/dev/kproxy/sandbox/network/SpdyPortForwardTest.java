@@ -194,7 +194,7 @@ class SpdyPortForwardTest {
         assertRefused("pod", null, 400, "X-Stream-Protocol-Version is required");
         FullHttpResponse wrong = assertRefused("pod", "channel.k8s.io", 403, "unable to negotiate protocol");
         assertThat(wrong.headers().get("X-Accepted-Stream-Protocol-Versions")).isEqualTo("portforward.k8s.io");
-        assertRefused("nope", "portforward.k8s.io", 404, "pods \"nope\" not found");
+        assertRefused("nope", "portforward.k8s.io", 404, "\"reason\":\"NotFound\"");
     }
 
     /** Checks a refused plain upgrade; the returned response is released already (headers stay readable). */
