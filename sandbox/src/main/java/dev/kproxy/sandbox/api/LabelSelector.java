@@ -1,6 +1,7 @@
 package dev.kproxy.sandbox.api;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -53,7 +54,8 @@ final class LabelSelector implements Predicate<Map<String, String>> {
                 if (!list.endsWith(")")) {
                     throw invalid(whole);
                 }
-                Set<String> values = Set.copyOf(List.of(list.substring(0, list.length() - 1).trim().split("\\s*,\\s*")));
+                // A HashSet: the immutable sets throw on contains(null), and a missing label is null.
+                Set<String> values = new HashSet<>(List.of(list.substring(0, list.length() - 1).trim().split("\\s*,\\s*")));
                 return in ? labels -> values.contains(labels.get(key))
                         : labels -> !values.contains(labels.get(key));
             }
