@@ -144,7 +144,8 @@ class HttpApiTest {
     void chunkedWatchStreamsEventsAndTurnsSelectorExitsIntoDeleted() throws Exception {
         sandbox.namespace("watched");
         BlockingQueue<JsonNode> events = new LinkedBlockingQueue<>();
-        HttpRequest watch = sandbox.request("/api/v1/namespaces/watched/pods?watch=true&labelSelector=app%3Dsage",
+        HttpRequest watch = sandbox.request("/api/v1/namespaces/watched/pods?watch=true&labelSelector=app%3Dsage"
+                + "&resourceVersion=" + sandbox.store.resourceVersion(),
                 SandboxApiFixture.ADMIN_TOKEN).GET().build();
         HttpResponse<InputStream> response = sandbox.http().send(watch, HttpResponse.BodyHandlers.ofInputStream());
         assertThat(response.statusCode()).isEqualTo(200);
@@ -293,5 +294,45 @@ class HttpApiTest {
                 .method("PATCH", HttpRequest.BodyPublishers.ofString("metadata: {}")).build());
         assertThat(r.statusCode()).isEqualTo(415);
         assertThat(json(r).path("reason").asString()).isEqualTo("UnsupportedMediaType");
+    }
+
+    @Test
+    void webSocketWatchSendsOneTextMessagePerEvent() throws Exception {
+        sandbox.namespace("ws");
+        sandbox.store.create(ResourceCatalog.POD, pod("ws-old", "ws", "a"));
+        BlockingQueue<JsonNode> events = new LinkedBlockingQueue<>();
+        java.net.http.WebSocket.Listener listener = new java.net.http.WebSocket.Listener() {
+            private final StringBuilder text = new StringBuilder();
+
+            @Override
+            public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket ws, CharSequence data,
+                                                                  boolean last) {
+                text.append(data);
+                if (last) {
+                    events.add(SandboxApiFixture.JSON.readTree(text.toString()));
+                    text.setLength(0);
+                }
+                ws.request(1);
+                return null;
+            }
+        };
+        java.net.http.WebSocket ws = sandbox.http().newWebSocketBuilder()
+                .header("Authorization", "Bearer " + SandboxApiFixture.ADMIN_TOKEN)
+                .buildAsync(java.net.URI.create("wss://127.0.0.1:" + sandbox.uri.getPort()
+                        + "/api/v1/namespaces/ws/pods?watch=true&fieldSelector=metadata.name%3Dws-new&resourceVersion="
+                        + sandbox.store.resourceVersion()), listener)
+                .get(10, TimeUnit.SECONDS);
+        try {
+            sandbox.store.create(ResourceCatalog.POD, pod("ws-new", "ws", "a"));
+            sandbox.store.delete(ResourceCatalog.POD, "ws", "ws-new");
+            JsonNode added = events.poll(10, TimeUnit.SECONDS);
+            JsonNode deleted = events.poll(10, TimeUnit.SECONDS);
+            assertThat(added.path("type").asString()).isEqualTo("ADDED");
+            assertThat(added.path("object").path("metadata").path("name").asString()).isEqualTo("ws-new");
+            assertThat(deleted.path("type").asString()).isEqualTo("DELETED");
+            assertThat(events).isEmpty();
+        } finally {
+            ws.sendClose(java.net.http.WebSocket.NORMAL_CLOSURE, "done").get(10, TimeUnit.SECONDS);
+        }
     }
 }
