@@ -3,6 +3,7 @@ package dev.kproxy.sandbox.api;
 import java.net.InetSocketAddress;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Supplier;
 
 import org.slf4j.Logger;
@@ -16,6 +17,7 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import tools.jackson.databind.JsonNode;
@@ -35,6 +37,9 @@ final class ApiRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
                   Runnable shutdown) {
     }
 
+    /** The probes a real server answers with a plain "ok" (apiserver/pkg/server/healthz). */
+    private static final Set<String> HEALTH = Set.of("/healthz", "/livez", "/readyz");
+
     private final Routes routes;
 
     ApiRouter(Routes routes) {
@@ -46,6 +51,8 @@ final class ApiRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
         try {
             DecoderResult decoded = request.decoderResult();
             if (!decoded.isSuccess()) {
+                // The byte stream is out of step with the framing: answer, then close.
+                HttpUtil.setKeepAlive(request, false);
                 throw ApiException.badRequest("malformed HTTP request: " + decoded.cause().getMessage());
             }
             route(ctx, request);
@@ -65,6 +72,10 @@ final class ApiRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
         QueryStringDecoder url = new QueryStringDecoder(request.uri());
         String path = url.path();
         Identity user = routes.authenticator().authenticate(request);
+        if (HEALTH.contains(path)) {
+            HttpReplies.text(ctx, request, 200, "ok");
+            return;
+        }
         if (path.startsWith("/sandbox/")) {
             sandbox(ctx, request, user, path);
             return;

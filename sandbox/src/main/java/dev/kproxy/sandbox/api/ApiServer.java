@@ -1,6 +1,5 @@
 package dev.kproxy.sandbox.api;
 
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.ArrayList;
@@ -83,7 +82,7 @@ public final class ApiServer implements AutoCloseable {
                     .group(group)
                     .channel(NioServerSocketChannel.class)
                     .childHandler(new Pipeline())
-                    .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))
+                    .bind(new InetSocketAddress("127.0.0.1", port))
                     .syncUninterruptibly()
                     .channel();
             int bound = ((InetSocketAddress) ch.localAddress()).getPort();

@@ -55,8 +55,8 @@ final class WatchStream {
     /** Validates the request, answers it (chunked or WebSocket upgrade) and starts streaming. */
     static void start(ObjectStore store, ResourceRequest r) {
         ObjectFilter filter = ObjectFilter.from(r.query());
-        long since = parseVersion(r.param("resourceVersion"));
-        long timeoutSeconds = parseVersion(r.param("timeoutSeconds"));
+        long since = parseCount(r.param("resourceVersion"));
+        long timeoutSeconds = parseCount(r.param("timeoutSeconds"));
         WatchTransport transport = isWebSocket(r) ? WebSocketWatchTransport.upgrade(r.ctx(), r.http())
                 : new ChunkedWatchTransport(r.ctx(), r.http());
         if (transport == null) {
@@ -167,7 +167,7 @@ final class WatchStream {
         return r.http().headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true);
     }
 
-    private static long parseVersion(String value) {
+    private static long parseCount(String value) {
         if (value == null || value.isEmpty()) {
             return 0;
         }

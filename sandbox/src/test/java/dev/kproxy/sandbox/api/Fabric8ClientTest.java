@@ -135,6 +135,34 @@ class Fabric8ClientTest {
     }
 
     @Test
+    void plainHttpWatchesWorkForFabric8Too() throws Exception {
+        String ns = "http-watched";
+        sandbox.namespace(ns);
+        io.fabric8.kubernetes.client.Config config = io.fabric8.kubernetes.client.Config.fromKubeconfig(
+                sandbox.kubeconfig(SandboxApiFixture.ADMIN_TOKEN).toFile());
+        config.setOnlyHttpWatches(true);
+        List<String> seen = new CopyOnWriteArrayList<>();
+        try (KubernetesClient http = new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(config).build();
+             io.fabric8.kubernetes.client.Watch w = http.pods().inNamespace(ns).withLabel("app", "w")
+                     .watch(new io.fabric8.kubernetes.client.Watcher<Pod>() {
+                         @Override
+                         public void eventReceived(Action action, Pod resource) {
+                             seen.add(action + " " + resource.getMetadata().getName());
+                         }
+
+                         @Override
+                         public void onClose(io.fabric8.kubernetes.client.WatcherException cause) {
+                         }
+                     })) {
+            admin.pods().inNamespace(ns).resource(pod("hw", Map.of("app", "w"))).create();
+            admin.pods().inNamespace(ns).resource(pod("ignored", Map.of("app", "other"))).create();
+            admin.pods().inNamespace(ns).withName("hw").delete();
+            await().atMost(Duration.ofSeconds(10)).until(() -> seen.contains("DELETED hw"));
+            assertThat(seen).containsExactly("ADDED hw", "DELETED hw");
+        }
+    }
+
+    @Test
     void missingTokenIsUnauthorized() {
         try (KubernetesClient anonymous = sandbox.client("not-a-token")) {
             assertThatThrownBy(() -> anonymous.pods().inNamespace(SandboxApiFixture.NS).list())

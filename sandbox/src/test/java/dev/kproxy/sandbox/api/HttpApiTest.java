@@ -67,6 +67,8 @@ class HttpApiTest {
         assertThat(json(none).path("kind").asString()).isEqualTo("Status");
         assertThat(json(none).path("reason").asString()).isEqualTo("Unauthorized");
         assertThat(get("/version", "wrong").statusCode()).isEqualTo(401);
+        assertThat(get("/readyz", "wrong").statusCode()).isEqualTo(401);
+        assertThat(get("/readyz", SandboxApiFixture.ADMIN_TOKEN).body()).isEqualTo("ok");
     }
 
     @Test
@@ -245,6 +247,14 @@ class HttpApiTest {
         assertThat(row.get(2).asString()).isEqualTo("10.96.0.10");
         assertThat(row.get(3).asString()).isEqualTo("<none>");
         assertThat(row.get(4).asString()).isEqualTo("80:30080/TCP");
+
+        // kubectl get -w: every watch event carries a one-row Table.
+        HttpResponse<String> watch = sandbox.send(sandbox.request("/api/v1/namespaces/tables/pods?watch=true&timeoutSeconds=1",
+                SandboxApiFixture.ADMIN_TOKEN).header("Accept", "application/json;as=Table;v=v1;g=meta.k8s.io").GET().build());
+        JsonNode event = SandboxApiFixture.JSON.readTree(watch.body().lines().findFirst().orElseThrow());
+        assertThat(event.path("type").asString()).isEqualTo("ADDED");
+        assertThat(event.path("object").path("kind").asString()).isEqualTo("Table");
+        assertThat(event.path("object").path("rows").get(0).path("cells").get(0).asString()).isEqualTo("crashy");
     }
 
     @Test
