@@ -81,7 +81,8 @@ final class ApiRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
             return;
         }
         InetSocketAddress local = (InetSocketAddress) ctx.channel().localAddress();
-        Optional<ObjectNode> discovery = DiscoveryDocuments.at(path, "127.0.0.1:" + local.getPort());
+        Optional<ObjectNode> discovery = DiscoveryDocuments.at(path, "127.0.0.1:" + local.getPort())
+                .or(() -> OpenApiDocuments.at(path));
         if (discovery.isPresent()) {
             if (!request.method().equals(HttpMethod.GET)) {
                 throw ApiException.methodNotAllowed(request.method().name());

@@ -126,4 +126,42 @@ class KubectlTest {
         assertThat(r.err()).contains("deployments.apps \"sage\" is forbidden: User \"alice\" cannot patch resource "
                 + "\"deployments\" in API group \"apps\" in the namespace \"wjyl-dev\"");
     }
+
+    @Test
+    void createAndApplyFromAManifest() throws Exception {
+        Path manifest = sandbox.dir.resolve("manifest.yaml");
+        Files.writeString(manifest, """
+                apiVersion: v1
+                kind: ConfigMap
+                metadata:
+                  name: from-file
+                  labels: {app: demo}
+                data:
+                  greeting: hello
+                ---
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata:
+                  name: applied
+                spec:
+                  selector: {matchLabels: {app: applied}}
+                  template:
+                    metadata: {labels: {app: applied}}
+                    spec: {containers: [{name: c, image: "applied:1"}]}
+                """);
+        Result created = kubectl(SandboxApiFixture.ADMIN_TOKEN, "create", "-f", manifest.toString());
+        assertThat(created.exit()).as(created.err()).isZero();
+        assertThat(created.out()).contains("configmap/from-file created").contains("deployment.apps/applied created");
+        assertThat(sandbox.store.get(ResourceCatalog.CONFIG_MAP, "wjyl-dev", "from-file").orElseThrow()
+                .path("data").path("greeting").asString()).isEqualTo("hello");
+
+        Files.writeString(manifest, Files.readString(manifest).replace("from-file", "applied-cm"));
+        Result applied = kubectl(SandboxApiFixture.ADMIN_TOKEN, "apply", "-f", manifest.toString(), "--dry-run=client");
+        assertThat(applied.exit()).as(applied.err()).isZero();
+        Result appliedForReal = kubectl(SandboxApiFixture.ADMIN_TOKEN, "apply", "-f", manifest.toString(),
+                "--selector", "app=demo");
+        assertThat(appliedForReal.exit()).as(appliedForReal.err()).isZero();
+        assertThat(sandbox.store.get(ResourceCatalog.CONFIG_MAP, "wjyl-dev", "applied-cm").orElseThrow()
+                .path("metadata").path("annotations").has("kubectl.kubernetes.io/last-applied-configuration")).isTrue();
+    }
 }
