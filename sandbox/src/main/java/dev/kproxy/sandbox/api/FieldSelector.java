@@ -55,6 +55,12 @@ final class FieldSelector implements Predicate<JsonNode> {
         return new FieldSelector(reqs);
     }
 
+    /** Whether any requirement is on something other than metadata.name or metadata.namespace. */
+    boolean selectsMutableFields() {
+        return requirements.stream().map(r -> String.join(".", r.path()))
+                .anyMatch(p -> !p.equals("metadata.name") && !p.equals("metadata.namespace"));
+    }
+
     @Override
     public boolean test(JsonNode object) {
         return requirements.stream().allMatch(r -> r.test(object));

@@ -33,6 +33,10 @@ final class LabelSelector implements Predicate<Map<String, String>> {
         return new LabelSelector(reqs);
     }
 
+    boolean isEmpty() {
+        return requirements.isEmpty();
+    }
+
     @Override
     public boolean test(Map<String, String> labels) {
         return requirements.stream().allMatch(r -> r.test(labels));

@@ -22,6 +22,11 @@ final class ObjectFilter implements Predicate<JsonNode> {
                 FieldSelector.parse(first(query, "fieldSelector")));
     }
 
+    /** False when only immutable fields are selected on, so no update can move an object in or out. */
+    boolean membershipCanChange() {
+        return !labels.isEmpty() || fields.selectsMutableFields();
+    }
+
     @Override
     public boolean test(JsonNode object) {
         Map<String, String> l = new HashMap<>();

@@ -23,9 +23,10 @@ import tools.jackson.databind.node.ObjectNode;
  * object that starts matching arrives as ADDED, one that stops matching as DELETED. The store's
  * events carry no previous state, so the stream remembers what the client can see. Without a
  * resourceVersion the watch starts with an ADDED per existing object ("get state and start at most
- * recent"); with one, history is replayed, and for replayed events about objects the stream knows
- * nothing of it assumes the client might hold them (so a stale object is deleted rather than left
- * behind; a DELETED for an unknown object is harmless to informers and kubectl).
+ * recent"); with one, history is replayed, and for replayed changes to objects the stream knows
+ * nothing of it assumes the client might hold them, so a stale object is deleted rather than left
+ * behind. That can send a DELETED for an object the client never had, which informers ignore; it
+ * never happens for selectors on names alone (kubectl's wait for deletion), since a name cannot change.
  */
 final class WatchStream {
     private final ObjectStore store;
@@ -98,13 +99,19 @@ final class WatchStream {
             return;
         }
         String key = key(e.object());
-        Long sent = sentVersion.remove(key);
-        if (sent != null && e.resourceVersion() <= sent) {
-            return;
+        Long sent = sentVersion.get(key);
+        if (sent != null) {
+            if (e.resourceVersion() <= sent) {
+                return;
+            }
+            sentVersion.remove(key);
         }
+        // A replayed change to an object we know nothing about may concern one the client holds,
+        // unless it was just created or no change can move an object across the selector.
         boolean replay = e.resourceVersion() <= replayedUpTo;
         Boolean was = visible.get(key);
-        boolean mayBeVisible = Boolean.TRUE.equals(was) || (was == null && replay);
+        boolean mayBeVisible = Boolean.TRUE.equals(was) || (was == null && replay
+                && e.type() != WatchEvent.Type.ADDED && filter.membershipCanChange());
         boolean matches = e.type() != WatchEvent.Type.DELETED && filter.test(e.object());
         if (matches) {
             visible.put(key, true);

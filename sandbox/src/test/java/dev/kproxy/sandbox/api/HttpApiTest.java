@@ -345,4 +345,28 @@ class HttpApiTest {
             ws.sendClose(java.net.http.WebSocket.NORMAL_CLOSURE, "done").get(10, TimeUnit.SECONDS);
         }
     }
+
+    @Test
+    void replayedHistoryHonoursSelectors() {
+        sandbox.namespace("replay");
+        sandbox.store.create(ResourceCatalog.POD, pod("keep", "replay", "sage"));
+        sandbox.store.create(ResourceCatalog.POD, pod("leave", "replay", "sage"));
+        long listedAt = sandbox.store.resourceVersion();
+        sandbox.store.modify(ResourceCatalog.POD, "replay", "leave", p -> {
+            ((ObjectNode) p.path("metadata").path("labels")).put("app", "gone");
+            return p;
+        });
+        HttpResponse<String> byLabel = get("/api/v1/namespaces/replay/pods?watch=1&timeoutSeconds=1&labelSelector=app%3Dsage"
+                + "&resourceVersion=" + listedAt, SandboxApiFixture.ADMIN_TOKEN);
+        assertThat(byLabel.body().lines().map(l -> {
+            JsonNode e = SandboxApiFixture.JSON.readTree(l);
+            return e.path("type").asString() + " " + e.path("object").path("metadata").path("name").asString();
+        }).toList()).containsExactly("DELETED leave");
+
+        // kubectl's wait for deletion: a change to another pod must not look like our pod's deletion.
+        HttpResponse<String> byName = get("/api/v1/namespaces/replay/pods?watch=1&timeoutSeconds=1"
+                + "&fieldSelector=metadata.name%3Dkeep&resourceVersion=" + listedAt, SandboxApiFixture.ADMIN_TOKEN);
+        assertThat(byName.statusCode()).isEqualTo(200);
+        assertThat(byName.body()).isEmpty();
+    }
 }
