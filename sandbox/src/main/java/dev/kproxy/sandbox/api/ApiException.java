@@ -1,7 +1,6 @@
 package dev.kproxy.sandbox.api;
 
 import dev.kproxy.sandbox.store.ResourceType;
-import dev.kproxy.sandbox.store.StoreException;
 
 /**
  * A request the API refuses, carried to the router's boundary and written there as a
@@ -93,10 +92,5 @@ final class ApiException extends RuntimeException {
     /** The non-resource form, for the sandbox's own paths. */
     static ApiException forbiddenPath(String user, String verb, String path) {
         return new ApiException(403, "Forbidden", "forbidden: User \"" + user + "\" cannot " + verb + " path \"" + path + "\"");
-    }
-
-    static ApiException fromStore(StoreException e, ResourceType type, String name) {
-        StoreException.Reason r = e.reason();
-        return new ApiException(r.httpCode, r.statusReason, e.getMessage(), name, type.group(), type.plural());
     }
 }

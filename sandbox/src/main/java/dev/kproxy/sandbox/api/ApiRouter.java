@@ -59,6 +59,7 @@ final class ApiRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
         } catch (ApiException e) {
             HttpReplies.error(ctx, request, e);
         } catch (StoreException e) {
+            // The store words its messages as the apiserver does (pods "x" not found, ... already exists).
             StoreException.Reason r = e.reason();
             HttpReplies.error(ctx, request, new ApiException(r.httpCode, r.statusReason, e.getMessage()));
         } catch (RuntimeException e) {

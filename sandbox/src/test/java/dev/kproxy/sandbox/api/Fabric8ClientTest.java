@@ -142,9 +142,11 @@ class Fabric8ClientTest {
                 sandbox.kubeconfig(SandboxApiFixture.ADMIN_TOKEN).toFile());
         config.setOnlyHttpWatches(true);
         List<String> seen = new CopyOnWriteArrayList<>();
-        try (KubernetesClient http = new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(config).build();
-             io.fabric8.kubernetes.client.Watch w = http.pods().inNamespace(ns).withLabel("app", "w")
-                     .watch(new io.fabric8.kubernetes.client.Watcher<Pod>() {
+        try (KubernetesClient http = new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(config).build()) {
+            // From the list's version, as informers do, so the events below cannot race the watch's start.
+            String listed = http.pods().inNamespace(ns).list().getMetadata().getResourceVersion();
+            io.fabric8.kubernetes.client.Watch w = http.pods().inNamespace(ns).withLabel("app", "w")
+                     .watch(new io.fabric8.kubernetes.api.model.ListOptionsBuilder().withResourceVersion(listed).build(), new io.fabric8.kubernetes.client.Watcher<Pod>() {
                          @Override
                          public void eventReceived(Action action, Pod resource) {
                              seen.add(action + " " + resource.getMetadata().getName());
@@ -153,12 +155,13 @@ class Fabric8ClientTest {
                          @Override
                          public void onClose(io.fabric8.kubernetes.client.WatcherException cause) {
                          }
-                     })) {
+                     });
             admin.pods().inNamespace(ns).resource(pod("hw", Map.of("app", "w"))).create();
             admin.pods().inNamespace(ns).resource(pod("ignored", Map.of("app", "other"))).create();
             admin.pods().inNamespace(ns).withName("hw").delete();
             await().atMost(Duration.ofSeconds(10)).until(() -> seen.contains("DELETED hw"));
             assertThat(seen).containsExactly("ADDED hw", "DELETED hw");
+            w.close();
         }
     }
 
