@@ -3,6 +3,7 @@ package dev.kproxy.sandbox.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import java.time.Duration;
 import java.util.List;
@@ -11,7 +12,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -247,15 +247,23 @@ class Fabric8ClientTest {
                 .list().getItems())).containsExactly("phased");
     }
 
+    /** Runs once the Patcher is in; skipped (not failed) while it is the throwing stub it was when this was written. */
     @Test
-    @Disabled("needs Patcher: strategic merge lands with the admission/patch work")
     void strategicMergePatchMergesContainersByName() {
         admin.apps().deployments().inNamespace(SandboxApiFixture.NS).resource(deployment("smp")).create();
-        Deployment d = admin.apps().deployments().inNamespace(SandboxApiFixture.NS).withName("smp")
-                .patch(PatchContext.of(PatchType.STRATEGIC_MERGE),
-                        "{\"spec\":{\"template\":{\"spec\":{\"containers\":[{\"name\":\"sage\",\"image\":\"sage:2\"}]}}}}");
+        Deployment d;
+        try {
+            d = admin.apps().deployments().inNamespace(SandboxApiFixture.NS).withName("smp")
+                    .patch(PatchContext.of(PatchType.STRATEGIC_MERGE),
+                            "{\"spec\":{\"template\":{\"spec\":{\"containers\":[{\"name\":\"smp\",\"image\":\"smp:2\"}]}}}}");
+        } catch (KubernetesClientException e) {
+            assumeFalse(e.getCode() == 500 && String.valueOf(e.getStatus().getMessage()).contains("UnsupportedOperationException"),
+                    "needs Patcher: strategic merge lands with the admission/patch work");
+            throw e;
+        }
         assertThat(d.getSpec().getTemplate().getSpec().getContainers()).hasSize(1);
-        assertThat(d.getSpec().getTemplate().getSpec().getContainers().get(0).getImage()).isEqualTo("sage:2");
+        assertThat(d.getSpec().getTemplate().getSpec().getContainers().get(0).getImage()).isEqualTo("smp:2");
+        assertThat(d.getMetadata().getGeneration()).isEqualTo(2L);
     }
 
     static Deployment deployment(String name) {
