@@ -27,7 +27,7 @@ class Fabric8PortForwardTest {
 
     @BeforeEach
     void start() throws Exception {
-        rig = new PortForwardRig("echo", false);
+        rig = new PortForwardRig("echo");
         counters = rig.counters;
         echo = rig.echo;
         client = new KubernetesClientBuilder()

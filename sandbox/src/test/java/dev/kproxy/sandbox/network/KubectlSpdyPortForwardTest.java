@@ -3,12 +3,10 @@ package dev.kproxy.sandbox.network;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.InputStream;
-import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -16,19 +14,35 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.kproxy.sandbox.admission.Admission;
+import dev.kproxy.sandbox.api.ApiServer;
+import dev.kproxy.sandbox.api.KubeconfigWriter;
+import dev.kproxy.sandbox.pki.SandboxPki;
+import dev.kproxy.sandbox.store.ObjectStore;
+import dev.kproxy.sandbox.store.ResourceCatalog;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Real kubectl 1.32 against the sandbox's port-forward behind a plain-HTTP API stand-in, in both
- * SPDY modes: the WebSocket tunnel (kubectl's default) and the plain SPDY upgrade.
+ * Real kubectl 1.32 through the sandbox's API server (HTTPS, bearer token, discovery) and its
+ * port-forward, in both SPDY modes: the WebSocket tunnel (kubectl's default) and the plain SPDY
+ * upgrade ({@code KUBECTL_PORT_FORWARD_WEBSOCKETS=false}). The pod is an echo server on its own
+ * loopback pod IP, port 7000.
  */
 class KubectlSpdyPortForwardTest {
     private static final Duration WAIT = Duration.ofSeconds(120);
     private static final String TUNNEL = "SPDY/3.1+portforward.k8s.io";
     private static final String PLAIN = "SPDY/3.1";
+    private static final int POD_PORT = 7000;
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    private PortForwardRig rig;
-    private PortForwardCounters counters;
+    private final ObjectStore store = new ObjectStore();
+    private final PortForwardCounters counters = new PortForwardCounters();
+    private PortForwardServer portForward;
+    private ApiServer api;
     private BlockingTcpServer echo;
+    private String podIp;
+    private String podUid;
     private Path kubeconfig;
 
     @BeforeEach
@@ -37,32 +51,38 @@ class KubectlSpdyPortForwardTest {
             System.out.println("skipped: " + KubectlPortForward.KUBECTL + " is not installed");
             return "kubectl not installed";
         });
-        rig = new PortForwardRig("echo", true);
-        counters = rig.counters;
-        echo = rig.echo;
+        SandboxPki pki = SandboxPki.generate();
+        portForward = new PortForwardServer(store, counters, Duration.ZERO);
+        api = ApiServer.builder(store, new Admission(store), pki).adminToken("admin").portForward(portForward).build();
+        var uri = api.start(0);
         kubeconfig = dir.resolve("kubeconfig");
-        Files.writeString(kubeconfig, """
-                apiVersion: v1
-                kind: Config
-                clusters:
-                - name: harness
-                  cluster:
-                    server: http://127.0.0.1:%d
-                users:
-                - name: harness
-                  user: {}
-                contexts:
-                - name: harness
-                  context: {cluster: harness, user: harness, namespace: default}
-                current-context: harness
-                """.formatted(rig.api.port()));
+        KubeconfigWriter.write(kubeconfig, uri, pki.caPem(), "admin", "default");
+
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        podIp = "127.77." + random.nextInt(1, 255) + "." + random.nextInt(2, 255);
+        echo = new BlockingTcpServer(podIp, POD_PORT, BlockingTcpServer.ECHO);
+        store.create(ResourceCatalog.NAMESPACE, (ObjectNode) JSON.readTree("{\"metadata\":{\"name\":\"default\"}}"));
+        podUid = store.create(ResourceCatalog.POD, (ObjectNode) JSON.readTree("""
+                {"metadata":{"name":"echo","namespace":"default","labels":{"app":"echo"}},
+                 "spec":{"containers":[{"name":"echo","image":"echo","ports":[{"name":"echo","containerPort":7000}]}]},
+                 "status":{"phase":"Running","podIP":"%s","conditions":[{"type":"Ready","status":"True"}]}}
+                """.formatted(podIp))).path("metadata").path("uid").asString();
+        store.create(ResourceCatalog.SERVICE, (ObjectNode) JSON.readTree("""
+                {"metadata":{"name":"echo","namespace":"default"},
+                 "spec":{"selector":{"app":"echo"},"clusterIP":"10.96.0.77",
+                         "ports":[{"name":"echo","port":80,"targetPort":"echo","protocol":"TCP"}]}}
+                """));
     }
 
     @AfterEach
     void stop() throws Exception {
-        if (rig != null) {
-            rig.close();
+        if (portForward == null) {
+            return;
         }
+        portForward.close();
+        api.close();
+        echo.close();
+        store.close();
     }
 
     @Test
@@ -77,7 +97,7 @@ class KubectlSpdyPortForwardTest {
 
     private void thirtyTwoEchoes(boolean websockets, String protocol) throws Exception {
         int bytesEach = 4 << 20;
-        try (KubectlPortForward kubectl = KubectlPortForward.start(kubeconfig, "default", "pod/echo", echo.port(), websockets, WAIT)) {
+        try (KubectlPortForward kubectl = KubectlPortForward.start(kubeconfig, "default", "pod/echo", POD_PORT, websockets, WAIT)) {
             assertThat(EchoLoad.mismatches(kubectl.localPort(), 32, bytesEach)).isZero();
             await().atMost(WAIT).until(() -> counters.snapshot().pod("default", "echo").streamsClosed() == 32);
             var snapshot = counters.snapshot();
@@ -92,19 +112,27 @@ class KubectlSpdyPortForwardTest {
     }
 
     @Test
-    void refusedPodPortShowsTheKubeletErrorInKubectlsOwnStderr() throws Exception {
-        int closedPort;
-        try (ServerSocket s = new ServerSocket(0)) {
-            closedPort = s.getLocalPort();
+    void serviceForwardResolvesTheNamedTargetPortInBothModes() throws Exception {
+        for (boolean websockets : new boolean[] {true, false}) {
+            try (KubectlPortForward kubectl = KubectlPortForward.start(kubeconfig, "default", "svc/echo", 80, websockets, WAIT)) {
+                assertThat(EchoLoad.mismatches(kubectl.localPort(), 4, 1 << 20)).isZero();
+            }
         }
+        await().atMost(WAIT).until(() -> counters.snapshot().pod("default", "echo").streamsClosed() == 8);
+        assertThat(counters.snapshot().streamsByProtocol()).containsEntry(TUNNEL, 4L).containsEntry(PLAIN, 4L);
+        assertThat(echo.accepted.get()).isEqualTo(8);
+    }
+
+    @Test
+    void refusedPodPortShowsTheKubeletErrorInKubectlsOwnStderr() throws Exception {
+        int closedPort = POD_PORT + 1;
         for (boolean websockets : new boolean[] {true, false}) {
             try (KubectlPortForward kubectl = KubectlPortForward.start(kubeconfig, "default", "pod/echo", closedPort, websockets, WAIT);
                  Socket socket = new Socket("127.0.0.1", kubectl.localPort())) {
-                InputStream in = socket.getInputStream();
-                assertThat(in.readAllBytes()).isEmpty();
+                assertThat(socket.getInputStream().readAllBytes()).isEmpty();
                 await().atMost(WAIT).untilAsserted(() -> assertThat(kubectl.stderr())
-                        .contains("error forwarding port " + closedPort + " to pod " + rig.podUid)
-                        .contains("dial tcp4 127.0.0.1:" + closedPort + ": connect: connection refused"));
+                        .contains("error forwarding port " + closedPort + " to pod " + podUid)
+                        .contains("dial tcp4 " + podIp + ":" + closedPort + ": connect: connection refused"));
             }
         }
         assertThat(counters.snapshot().streamsByProtocol()).containsEntry(TUNNEL, 1L).containsEntry(PLAIN, 1L);

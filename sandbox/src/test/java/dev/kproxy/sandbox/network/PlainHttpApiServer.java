@@ -5,7 +5,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import dev.kproxy.sandbox.api.PortForwardEndpoint;
-import dev.kproxy.sandbox.store.ObjectStore;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -29,8 +28,6 @@ import io.netty.handler.codec.http.QueryStringDecoder;
  * A plain-HTTP stand-in for the sandbox API server with the same contract: it routes
  * {@code /api/v1/namespaces/{ns}/pods/{name}/portforward} to a {@link PortForwardEndpoint} on the
  * event loop and releases the request when the endpoint returns (SimpleChannelInboundHandler).
- * Given the store, it also answers what kubectl reads before a port-forward (discovery and
- * {@code GET} of the pod), so {@code kubectl port-forward pod/NAME} runs against it over plain HTTP.
  */
 final class PlainHttpApiServer implements AutoCloseable {
     private static final Pattern PORT_FORWARD = Pattern.compile("^/api/v1/namespaces/([^/]+)/pods/([^/]+)/portforward$");
@@ -39,11 +36,6 @@ final class PlainHttpApiServer implements AutoCloseable {
     private final Channel server;
 
     PlainHttpApiServer(PortForwardEndpoint endpoint) throws InterruptedException {
-        this(endpoint, null);
-    }
-
-    PlainHttpApiServer(PortForwardEndpoint endpoint, ObjectStore store) throws InterruptedException {
-        KubectlDiscovery discovery = store == null ? null : new KubectlDiscovery(store);
         server = new ServerBootstrap()
                 .group(group)
                 .channel(NioServerSocketChannel.class)
@@ -58,9 +50,6 @@ final class PlainHttpApiServer implements AutoCloseable {
                                 Matcher m = PORT_FORWARD.matcher(new QueryStringDecoder(request.uri()).path());
                                 if (m.matches()) {
                                     endpoint.upgrade(ctx, request, m.group(1), m.group(2));
-                                    return;
-                                }
-                                if (discovery != null && discovery.answer(ctx, request)) {
                                     return;
                                 }
                                 var response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NOT_FOUND,

@@ -21,10 +21,9 @@ final class PortForwardRig implements AutoCloseable {
     /** The uid of the Running pod, as the kubelet's error text names it. */
     final String podUid;
 
-    /** {@code kubectlDiscovery} makes the API stand-in answer kubectl's reads too. */
-    PortForwardRig(String podName, boolean kubectlDiscovery) throws IOException, InterruptedException {
+    PortForwardRig(String podName) throws IOException, InterruptedException {
         portForward = new PortForwardServer(store, counters, Duration.ZERO);
-        api = new PlainHttpApiServer(portForward, kubectlDiscovery ? store : null);
+        api = new PlainHttpApiServer(portForward);
         echo = new BlockingTcpServer("127.0.0.1", BlockingTcpServer.ECHO);
         ObjectNode pod = JsonNodeFactory.instance.objectNode();
         pod.putObject("metadata").put("name", podName).put("namespace", "default");

@@ -44,7 +44,7 @@ class SpdyPortForwardTest {
 
     @BeforeEach
     void start() throws Exception {
-        rig = new PortForwardRig("pod", false);
+        rig = new PortForwardRig("pod");
         counters = rig.counters;
         api = rig.api;
         echo = rig.echo;
