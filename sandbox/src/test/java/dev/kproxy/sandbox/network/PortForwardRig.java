@@ -22,7 +22,12 @@ final class PortForwardRig implements AutoCloseable {
     final String podUid;
 
     PortForwardRig(String podName) throws IOException, InterruptedException {
-        portForward = new PortForwardServer(store, counters, Duration.ZERO);
+        this(podName, Duration.ZERO);
+    }
+
+    /** {@code latency}: the port-forward's injected latency (zero for none). */
+    PortForwardRig(String podName, Duration latency) throws IOException, InterruptedException {
+        portForward = new PortForwardServer(store, counters, latency);
         api = new PlainHttpApiServer(portForward);
         echo = new BlockingTcpServer("127.0.0.1", BlockingTcpServer.ECHO);
         ObjectNode pod = JsonNodeFactory.instance.objectNode();

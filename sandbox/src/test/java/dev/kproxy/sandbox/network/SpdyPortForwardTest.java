@@ -210,6 +210,29 @@ class SpdyPortForwardTest {
     }
 
     @Test
+    void injectedLatencyKeepsOrderDataAndTheClosingSequence() throws Exception {
+        try (PortForwardRig slow = new PortForwardRig("pod", Duration.ofMillis(20));
+             BlockingTcpServer counter = new BlockingTcpServer("127.0.0.1", COUNT_THEN_ANSWER);
+             SpdyTestClient client = SpdyTestClient.tunnel(slow.api.port(), "default", "pod", 1 << 16)) {
+            client.openPair(1, 3, slow.echo.port(), "0");
+            client.openPair(5, 7, counter.port(), "1");
+            StringBuilder sent = new StringBuilder();
+            for (int i = 0; i < 200; i++) {
+                String message = "message " + i + ";";
+                sent.append(message);
+                client.send(3, message.getBytes(StandardCharsets.US_ASCII), false);
+                client.send(7, message.getBytes(StandardCharsets.US_ASCII), false);
+            }
+            client.fin(3);
+            client.fin(7);
+            await().atMost(WAIT).until(() -> client.finished.containsAll(java.util.List.of(1, 3, 5, 7)));
+            assertThat(client.text(3)).isEqualTo(sent.toString());
+            assertThat(client.text(7)).isEqualTo("read " + sent.length() + " bytes");
+            assertThat(client.text(1) + client.text(5)).isEmpty();
+        }
+    }
+
+    @Test
     void slowReaderStallsThePodsInsteadOfBufferingWithoutBound() throws Exception {
         try (BlockingTcpServer source = new BlockingTcpServer("127.0.0.1", BlockingTcpServer.flood(99));
              SpdyTestClient client = SpdyTestClient.plain(api.port(), "default", "pod")) {
