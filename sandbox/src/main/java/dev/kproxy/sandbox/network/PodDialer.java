@@ -13,6 +13,11 @@ import io.netty.channel.socket.nio.NioSocketChannel;
  * Dials {@code podIp:port} the way every port-forward protocol does: NIO on the client
  * connection's own event loop (so the relay needs no locks), auto-read off until the relay says
  * otherwise, and the runtime's connect timeout.
+ *
+ * <p>The socket is bound to the pod IP first. A real runtime dials {@code localhost} inside the
+ * pod's network namespace, so the pod sees port-forwarded connections come from its own address;
+ * sandbox pod IPs are loopback addresses, and Linux would give a connection to 127.x.y.z the source
+ * 127.0.0.1 (see intercept-agent/README.md, {@code KPROXY_AGENT_TUNNEL_ADDRESS}).
  */
 final class PodDialer {
     private static final int CONNECT_TIMEOUT_MILLIS = 10_000;
@@ -29,6 +34,6 @@ final class PodDialer {
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, halfClosure)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
                 .handler(handler)
-                .connect(new InetSocketAddress(podIp, port));
+                .connect(new InetSocketAddress(podIp, port), new InetSocketAddress(podIp, 0));
     }
 }

@@ -12,8 +12,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import dev.kproxy.sandbox.store.ResourceCatalog;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.spdy.SpdyStreamStatus;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The SPDY port-forward modes at the frame level, with a Netty SPDY client: what kubectl relies on
@@ -99,6 +102,22 @@ class SpdyPortForwardTest {
             assertThat(client.text(1) + client.text(3) + client.text(11)).isEmpty();
             await().atMost(WAIT).until(() -> counters.snapshot().pod("default", "pod").streamsClosed() == 3);
             assertThat(counters.snapshot().streamsByProtocol()).containsEntry(PLAIN, 3L);
+        }
+    }
+
+    @Test
+    void podSeesForwardedConnectionsComeFromItsOwnIp() throws Exception {
+        String podIp = "127.78." + java.util.concurrent.ThreadLocalRandom.current().nextInt(1, 255) + ".9";
+        ObjectNode pod = JsonNodeFactory.instance.objectNode();
+        pod.putObject("metadata").put("name", "own-ip").put("namespace", "default");
+        pod.putObject("status").put("phase", "Running").put("podIP", podIp);
+        rig.store.create(ResourceCatalog.POD, pod);
+        try (BlockingTcpServer whoIsIt = new BlockingTcpServer(podIp, (socket, server) -> socket.getOutputStream()
+                .write(socket.getInetAddress().getHostAddress().getBytes(StandardCharsets.US_ASCII)));
+             SpdyTestClient client = SpdyTestClient.plain(api.port(), "default", "own-ip")) {
+            client.openPair(1, 3, whoIsIt.port(), "0");
+            await().atMost(WAIT).until(() -> client.finished.contains(3));
+            assertThat(client.text(3)).isEqualTo(podIp);
         }
     }
 
