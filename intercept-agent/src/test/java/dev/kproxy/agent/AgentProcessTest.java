@@ -272,4 +272,17 @@ class AgentProcessTest {
         assertThat(EchoClient.exchange(agentPort, nobody)).isEqualTo(APP + nobody);
     }
 
+
+    @Test
+    void withAHeaderRuleAClientThatNeverFinishesItsHeadGoesToTheAppWithItsBytes() throws Exception {
+        startAgent(Map.of("KPROXY_AGENT_HEADER", "x-kproxy-user=alice"));
+        attachLaptop(laptop.port());
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), agentPort)) {
+            socket.setSoTimeout(20_000);
+            socket.getOutputStream().write("GET /sage HT".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            // No end of head and no FIN: the agent stops peeking after its deadline and replays what it read.
+            byte[] answer = socket.getInputStream().readNBytes((APP + "GET /sage HT").length());
+            assertThat(new String(answer, java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo(APP + "GET /sage HT");
+        }
+    }
 }
