@@ -45,6 +45,13 @@ public final class Agent implements Closeable {
         return tunnelListener.boundAddresses();
     }
 
+    /** Where each agent port listens, in the order of {@link AgentConfig#ports()}. */
+    public List<InetSocketAddress> interceptAddresses() {
+        List<InetSocketAddress> bound = new ArrayList<>();
+        interceptListeners.forEach(listener -> bound.add(listener.boundAddress()));
+        return bound;
+    }
+
     @Override
     public void close() {
         tunnelListener.close();

@@ -118,6 +118,10 @@ final class InterceptListener implements Closeable {
         }
     }
 
+    InetSocketAddress boundAddress() {
+        return (InetSocketAddress) server.getLocalSocketAddress();
+    }
+
     @Override
     public void close() {
         if (server != null) {

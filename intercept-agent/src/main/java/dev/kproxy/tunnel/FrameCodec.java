@@ -42,10 +42,7 @@ public final class FrameCodec {
 
     /** Writes the frame at the buffer's position; the buffer needs {@link #encodedLength} bytes of room. */
     public static void encode(Frame frame, ByteBuffer out) {
-        out.put((byte) frame.type().code());
-        out.put((byte) 0);
-        out.putInt(frame.streamId());
-        out.putInt(payloadLength(frame));
+        encodeHeader(frame, out);
         switch (frame.type()) {
             case HELLO -> {
                 Frame.Hello hello = (Frame.Hello) frame;
@@ -71,6 +68,17 @@ public final class FrameCodec {
             case PONG -> out.putLong(((Frame.Pong) frame).payload());
             case GOAWAY -> out.put(((Frame.GoAway) frame).reason().getBytes(StandardCharsets.UTF_8));
         }
+    }
+
+    /**
+     * Writes only the 10-byte header; the writer uses it to send a DATA payload straight from the frame's
+     * array instead of copying it into an encoded frame first.
+     */
+    public static void encodeHeader(Frame frame, ByteBuffer out) {
+        out.put((byte) frame.type().code());
+        out.put((byte) 0);
+        out.putInt(frame.streamId());
+        out.putInt(payloadLength(frame));
     }
 
     private static int payloadLength(Frame frame) {

@@ -199,6 +199,7 @@ public final class TunnelSession implements Closeable {
     // ---- threads ----
 
     private void writeLoop() {
+        ByteBuffer header = ByteBuffer.allocate(FrameCodec.HEADER_LENGTH);
         try {
             while (true) {
                 Frame frame = outbound.pollFirst();
@@ -206,16 +207,20 @@ public final class TunnelSession implements Closeable {
                     out.flush();
                     frame = outbound.takeFirst();
                 }
-                byte[] bytes = FrameCodec.encode(frame);
-                out.write(bytes);
                 if (frame instanceof Frame.Data data) {
+                    FrameCodec.encodeHeader(data, header.clear());
+                    out.write(header.array());
+                    out.write(data.bytes());
                     synchronized (budgetLock) {
                         queuedDataBytes -= data.bytes().length;
                         budgetLock.notifyAll();
                     }
-                } else if (frame instanceof Frame.GoAway) {
-                    out.flush();
-                    return;
+                } else {
+                    out.write(FrameCodec.encode(frame));
+                    if (frame instanceof Frame.GoAway) {
+                        out.flush();
+                        return;
+                    }
                 }
             }
         } catch (InterruptedException e) {

@@ -15,7 +15,7 @@ import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class FrameCodecProperties {
+class FrameCodecPropertiesTest {
 
     @Property
     void frameSequencesRoundTripWhateverTheChunking(@ForAll("frameLists") List<Frame> frames,
