@@ -69,19 +69,20 @@ final class InterceptListener implements Closeable {
     private void route(Socket client) {
         SocketEnd clientEnd;
         byte[] first = new byte[0];
-        boolean forLaptop = true;
+        TunnelSession tunnel = slot.current();
         try {
             client.setTcpNoDelay(true);
             clientEnd = new SocketEnd(client);
-            if (config.header().isPresent()) {
+            // Peek only when the laptop could get the connection: without a tunnel, clients of
+            // server-speaks-first protocols should not wait out the peek deadline.
+            if (tunnel != null && config.header().isPresent()) {
                 first = RequestHeadPeek.read(client);
-                forLaptop = config.header().get().matches(first);
+                tunnel = config.header().get().matches(first) ? slot.current() : null;
             }
         } catch (IOException e) {
-            closeQuietly(client);
+            SocketEnd.release(client);
             return;
         }
-        TunnelSession tunnel = forLaptop ? slot.current() : null;
         if (tunnel != null) {
             InetSocketAddress from = (InetSocketAddress) client.getRemoteSocketAddress();
             try {
@@ -106,7 +107,7 @@ final class InterceptListener implements Closeable {
         } catch (IOException e) {
             AgentLog.info("port " + mapping.agentPort() + ": cannot reach the app at "
                     + AddressText.format(app.getAddress(), app.getPort()) + ": " + e.getMessage());
-            closeQuietly(appSocket);
+            SocketEnd.release(appSocket);
             clientEnd.abort(e.getMessage());
         }
     }
@@ -125,19 +126,7 @@ final class InterceptListener implements Closeable {
     @Override
     public void close() {
         if (server != null) {
-            try {
-                server.close();
-            } catch (IOException e) {
-                // closing anyway
-            }
-        }
-    }
-
-    private static void closeQuietly(Socket socket) {
-        try {
-            socket.close();
-        } catch (IOException e) {
-            // nothing more to release
+            SocketEnd.release(server);
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.kproxy.agent;
 
 import dev.kproxy.tunnel.Heartbeat;
 import dev.kproxy.tunnel.Role;
+import dev.kproxy.tunnel.SocketEnd;
 import dev.kproxy.tunnel.TunnelSession;
 
 import java.io.Closeable;
@@ -84,7 +85,7 @@ final class TunnelListener implements Closeable {
                             + ": only connections from " + AddressText.formatAll(allowedPeers)
                             + " (a port-forward) may attach");
                 }
-                closeQuietly(socket);
+                SocketEnd.release(socket);
                 continue;
             }
             workers.execute(() -> handshake(socket));
@@ -108,10 +109,10 @@ final class TunnelListener implements Closeable {
             }
         } catch (IOException e) {
             AgentLog.info("tunnel from " + peer + " not attached: " + e.getMessage());
-            closeQuietly(socket);
+            SocketEnd.release(socket);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            closeQuietly(socket);
+            SocketEnd.release(socket);
         }
     }
 
@@ -125,20 +126,6 @@ final class TunnelListener implements Closeable {
 
     @Override
     public void close() {
-        for (ServerSocket server : servers) {
-            try {
-                server.close();
-            } catch (IOException e) {
-                // closing anyway
-            }
-        }
-    }
-
-    private static void closeQuietly(Socket socket) {
-        try {
-            socket.close();
-        } catch (IOException e) {
-            // nothing more to release
-        }
+        servers.forEach(SocketEnd::release);
     }
 }

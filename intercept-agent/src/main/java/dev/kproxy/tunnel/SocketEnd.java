@@ -1,5 +1,6 @@
 package dev.kproxy.tunnel;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -52,6 +53,11 @@ public final class SocketEnd implements DuplexEnd {
 
     @Override
     public void close() {
+        release(socket);
+    }
+
+    /** Closes a socket or listener whose failure to close leaves nothing to do: it is gone either way. */
+    public static void release(Closeable socket) {
         try {
             socket.close();
         } catch (IOException e) {

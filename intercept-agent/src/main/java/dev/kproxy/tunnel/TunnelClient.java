@@ -94,19 +94,11 @@ public final class TunnelClient implements Closeable {
             socket.connect(address, CONNECT_TIMEOUT_MILLIS);
             new Relay(new SocketEnd(socket), stream).start(relays);
         } catch (ConnectException e) {
-            closeQuietly(socket);
+            SocketEnd.release(socket);
             stream.abort("connection refused by " + where + " on the laptop");
         } catch (IOException | RejectedExecutionException e) {
-            closeQuietly(socket);
+            SocketEnd.release(socket);
             stream.abort("cannot reach " + where + " on the laptop: " + e.getMessage());
-        }
-    }
-
-    private static void closeQuietly(Socket socket) {
-        try {
-            socket.close();
-        } catch (IOException e) {
-            // nothing more to release
         }
     }
 

@@ -163,6 +163,7 @@ class AgentProcessTest {
         agent.awaitLine("reset by the laptop: connection refused by 127.0.0.1:" + closedPort + " on the laptop", ATTACH);
 
         try (PrefixEchoServer late = new PrefixEchoServer("late:", closedPort)) {
+            assertThat(late.port()).isEqualTo(closedPort);
             assertThat(EchoClient.exchange(agentPort, "now")).isEqualTo("late:now");
         }
         assertThat(agent.countLines("detached")).isZero();
@@ -284,5 +285,16 @@ class AgentProcessTest {
             byte[] answer = socket.getInputStream().readNBytes((APP + "GET /sage HT").length());
             assertThat(new String(answer, java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo(APP + "GET /sage HT");
         }
+    }
+
+    @Test
+    void aNewerTunnelReplacesTheOlderOne() throws Exception {
+        startAgent(Map.of());
+        TunnelClient first = attachLaptop(laptop.port());
+        PrefixEchoServer secondLaptop = own(new PrefixEchoServer("second:"));
+        attachLaptop(secondLaptop.port());
+
+        assertThat(first.closed().get(10, TimeUnit.SECONDS)).isEqualTo("the agent went away: replaced by a newer tunnel");
+        assertThat(EchoClient.exchange(agentPort, "x")).isEqualTo("second:x");
     }
 }
