@@ -49,21 +49,7 @@ final class InterceptListener implements Closeable {
         AgentLog.info("listening on " + AddressText.format(config.listenAddress(), server.getLocalPort())
                 + " for app port " + mapping.appPort() + " (app at " + AddressText.format(app.getAddress(), app.getPort())
                 + (config.header().map(h -> "; laptop gets requests with " + h).orElse("") + ")"));
-        Thread acceptor = new Thread(this::acceptLoop, "intercept-accept-" + mapping.agentPort());
-        acceptor.setDaemon(true);
-        acceptor.start();
-    }
-
-    private void acceptLoop() {
-        while (!server.isClosed()) {
-            Socket client;
-            try {
-                client = server.accept();
-            } catch (IOException e) {
-                return; // closed by close()
-            }
-            workers.execute(() -> route(client));
-        }
+        AcceptLoop.start(server, "intercept-accept-" + mapping.agentPort(), client -> workers.execute(() -> route(client)));
     }
 
     private void route(Socket client) {

@@ -60,9 +60,7 @@ final class TunnelListener implements Closeable {
             }
             servers.add(server);
             AgentLog.info("listening for tunnels on " + AddressText.format(address, server.getLocalPort()));
-            Thread acceptor = new Thread(() -> acceptLoop(server), "tunnel-accept-" + address.getHostAddress());
-            acceptor.setDaemon(true);
-            acceptor.start();
+            AcceptLoop.start(server, "tunnel-accept-" + address.getHostAddress(), this::admit);
         }
         if (servers.isEmpty()) {
             throw new IOException("cannot listen for tunnels on any of " + config.tunnelAddresses() + ": "
@@ -70,26 +68,18 @@ final class TunnelListener implements Closeable {
         }
     }
 
-    private void acceptLoop(ServerSocket server) {
-        while (!server.isClosed()) {
-            Socket socket;
-            try {
-                socket = server.accept();
-            } catch (IOException e) {
-                return; // closed by close()
+    private void admit(Socket socket) {
+        InetAddress peer = socket.getInetAddress();
+        if (!allowedPeers.contains(peer)) {
+            if (refusedPeers.add(peer)) {
+                AgentLog.info("refused a tunnel connection from " + peer.getHostAddress()
+                        + ": only connections from " + AddressText.formatAll(allowedPeers)
+                        + " (a port-forward) may attach");
             }
-            InetAddress peer = socket.getInetAddress();
-            if (!allowedPeers.contains(peer)) {
-                if (refusedPeers.add(peer)) {
-                    AgentLog.info("refused a tunnel connection from " + peer.getHostAddress()
-                            + ": only connections from " + AddressText.formatAll(allowedPeers)
-                            + " (a port-forward) may attach");
-                }
-                SocketEnd.release(socket);
-                continue;
-            }
-            workers.execute(() -> handshake(socket));
+            SocketEnd.release(socket);
+            return;
         }
+        workers.execute(() -> handshake(socket));
     }
 
     private void handshake(Socket socket) {

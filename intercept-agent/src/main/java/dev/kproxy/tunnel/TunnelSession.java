@@ -131,7 +131,7 @@ public final class TunnelSession implements Closeable {
             if (handshake.getCount() != 0 || !isOpen()) {
                 throw new IOException("tunnel is not attached" + (isOpen() ? "" : ": " + closeReason));
             }
-            inOpen = first.length <= peerInitialWindow;
+            inOpen = first.length <= Math.min(peerInitialWindow, FrameCodec.MAX_DATA_PAYLOAD);
             if (lastLocalStreamId == Integer.MAX_VALUE) {
                 throw new IOException("tunnel ran out of stream ids; reconnect it");
             }
@@ -227,6 +227,8 @@ public final class TunnelSession implements Closeable {
             // shutdown() interrupts the writer once the tunnel is closed
         } catch (IOException e) {
             shutdown("tunnel write failed: " + e.getMessage(), false);
+        } catch (RuntimeException e) {
+            shutdown("internal error in the tunnel writer: " + e, false);
         } finally {
             writerDone.countDown();
         }
