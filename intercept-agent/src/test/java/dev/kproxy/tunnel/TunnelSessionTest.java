@@ -31,8 +31,12 @@ class TunnelSessionTest {
         }
     }
 
-    /** Starts an agent session with this receive window and a raw laptop that has said HELLO with its own. */
-    private TunnelSession agentWith(int agentWindow, int laptopWindow, RawTunnelPeer[] laptopOut) throws Exception {
+    /** An agent session and the raw laptop end of its socket. */
+    private record Ends(TunnelSession agent, RawTunnelPeer laptop) {
+    }
+
+    /** Starts an agent session with this receive window; the raw laptop end has read its HELLO, sent none. */
+    private Ends connect(int agentWindow) throws Exception {
         ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
         resources.add(server);
         Socket laptopSocket = new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort());
@@ -44,10 +48,16 @@ class TunnelSessionTest {
         resources.add(laptop);
         agent.start();
         assertThat(laptop.receive()).isEqualTo(new Frame.Hello(1, Role.AGENT, agentWindow));
-        laptop.send(new Frame.Hello(1, Role.LAPTOP, laptopWindow));
-        assertThat(agent.awaitHandshake(Duration.ofSeconds(10))).isTrue();
-        laptopOut[0] = laptop;
-        return agent;
+        return new Ends(agent, laptop);
+    }
+
+    /** As {@link #connect}, and the laptop has answered HELLO granting its own window. */
+    private TunnelSession agentWith(int agentWindow, int laptopWindow, RawTunnelPeer[] laptopOut) throws Exception {
+        Ends ends = connect(agentWindow);
+        ends.laptop().send(new Frame.Hello(1, Role.LAPTOP, laptopWindow));
+        assertThat(ends.agent().awaitHandshake(Duration.ofSeconds(10))).isTrue();
+        laptopOut[0] = ends.laptop();
+        return ends.agent();
     }
 
     @Test
@@ -157,6 +167,37 @@ class TunnelSessionTest {
         peer[0].send(new Frame.Reset(stream.id(), "connection refused by 127.0.0.1:10519 on the laptop"));
         assertThatThrownBy(() -> stream.input().read()).hasMessage("connection refused by 127.0.0.1:10519 on the laptop");
         assertThat(stream.resetByPeer()).isTrue();
+        assertThat(agent.isOpen()).isTrue();
+    }
+
+    @Test
+    void aPeerClaimingTheSameRoleGetsAGoAway() throws Exception {
+        Ends ends = connect(1 << 20);
+        ends.laptop().send(new Frame.Hello(1, Role.AGENT, 1 << 20));
+        assertThat(ends.laptop().receiveUntil(FrameType.GOAWAY))
+                .isEqualTo(new Frame.GoAway("peer says it is the agent, but this side is the agent"));
+        assertThat(ends.agent().awaitHandshake(Duration.ofSeconds(1))).isFalse();
+    }
+
+    @Test
+    void anythingBeforeHelloGetsAGoAway() throws Exception {
+        Ends ends = connect(1 << 20);
+        ends.laptop().send(new Frame.Ping(1));
+        assertThat(ends.laptop().receiveUntil(FrameType.GOAWAY))
+                .isEqualTo(new Frame.GoAway("expected HELLO as the first frame, got PING"));
+    }
+
+    @Test
+    void dataAfterTheSendersHalfCloseResetsOnlyThatStream() throws Exception {
+        RawTunnelPeer[] peer = new RawTunnelPeer[1];
+        TunnelSession agent = agentWith(1 << 20, 1 << 20, peer);
+        TunnelStream stream = agent.open(REQUEST);
+        assertThat(peer[0].receive()).isInstanceOf(Frame.Open.class);
+        peer[0].send(new Frame.HalfClose(stream.id()));
+        peer[0].send(new Frame.Data(stream.id(), new byte[] {1}));
+        assertThat(peer[0].receive()).isEqualTo(new Frame.Reset(stream.id(), "DATA after HALF_CLOSE on stream 1"));
+        peer[0].send(new Frame.Ping(5));
+        assertThat(peer[0].receive()).isEqualTo(new Frame.Pong(5));
         assertThat(agent.isOpen()).isTrue();
     }
 }
