@@ -1,0 +1,122 @@
+package dev.kproxy.k8s;
+
+import io.netty.channel.Channel;
+import io.netty.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The dialer against {@link FakePortForwardServer}, a stand-in for the API server and kubelet. */
+class PortForwardDialerTest {
+
+    private FakePortForwardServer server;
+    private EchoServer echo;
+    private PortForwardDialer dialer;
+
+    @BeforeEach
+    void start() {
+        server = new FakePortForwardServer("s3cret");
+        echo = new EchoServer();
+        dialer = new PortForwardDialer(ClusterCredentials.fromKubeconfig(server.kubeconfig("s3cret")));
+    }
+
+    @AfterEach
+    void stop() {
+        dialer.close();
+        echo.close();
+        server.close();
+    }
+
+    @Test
+    void carries64MiBEachWayUnchanged() throws Exception {
+        Channel channel = dialer.open("team", "echo-0", echo.port()).get(30, TimeUnit.SECONDS);
+        EchoProbe.Digests digests = EchoProbe.start(channel, 64L << 20).result().get(120, TimeUnit.SECONDS);
+        assertThat(digests.received()).isEqualTo(digests.sent());
+        channel.close().sync();
+        await().untilAsserted(() -> assertThat(server.closed.get()).isEqualTo(server.opened.get()));
+        assertThat(dialer.openChannels()).isZero();
+    }
+
+    @Test
+    void refusedPodPortFailsWithTheErrorChannelText() throws Exception {
+        int closedPort = unusedPort();
+        PortForwardException failure = DialFailures.of(dialer.open("team", "echo-0", closedPort));
+        assertThat(failure.kind()).isEqualTo(PortForwardException.Kind.REMOTE_ERROR);
+        assertThat(failure.getMessage()).startsWith("error forwarding port " + closedPort + " to pod fake");
+    }
+
+    @Test
+    void missingPodIsNamed() throws Exception {
+        PortForwardException failure = DialFailures.of(dialer.open("team", "missing", echo.port()));
+        assertThat(failure.kind()).isEqualTo(PortForwardException.Kind.POD_NOT_FOUND);
+        assertThat(failure.getMessage()).startsWith("pod missing not found in namespace team");
+    }
+
+    @Test
+    void forbiddenNamesTheMissingPermission() throws Exception {
+        PortForwardException failure = DialFailures.of(dialer.open("forbidden", "echo-0", echo.port()));
+        assertThat(failure.kind()).isEqualTo(PortForwardException.Kind.FORBIDDEN);
+        assertThat(failure.getMessage()).contains("create pods/portforward in namespace forbidden");
+    }
+
+    @Test
+    void rejectedTokenIsRefreshedFromTheKubeconfigOnce(@TempDir Path dir) throws Exception {
+        Path kubeconfig = dir.resolve("config");
+        Files.writeString(kubeconfig, server.kubeconfig("old-token"));
+        try (PortForwardDialer fromFile = new PortForwardDialer(ClusterCredentials.of(
+                io.fabric8.kubernetes.client.Config.fromKubeconfig(kubeconfig.toFile())))) {
+            PortForwardException failure = DialFailures.of(fromFile.open("team", "echo-0", echo.port()));
+            assertThat(failure.kind()).isEqualTo(PortForwardException.Kind.UNAUTHORIZED);
+            assertThat(failure.getMessage()).contains("rejected your credentials");
+
+            Files.writeString(kubeconfig, server.kubeconfig("s3cret"));
+            Channel channel = fromFile.open("team", "echo-0", echo.port()).get(30, TimeUnit.SECONDS);
+            EchoProbe.Digests digests = EchoProbe.start(channel, 1000).result().get(30, TimeUnit.SECONDS);
+            assertThat(digests.received()).isEqualTo(digests.sent());
+            channel.close().sync();
+        }
+    }
+
+    @Test
+    void thousandOpenCloseCyclesLeaveNothingBehind() throws Exception {
+        cycles(20);
+        long threadsAfterWarmUp = liveThreads();
+        cycles(1000);
+        await().untilAsserted(() -> assertThat(server.closed.get()).isEqualTo(server.opened.get()));
+        assertThat(server.opened.get()).isEqualTo(1020);
+        assertThat(dialer.openChannels()).isZero();
+        assertThat(liveThreads()).isLessThanOrEqualTo(threadsAfterWarmUp);
+    }
+
+    private void cycles(int count) throws Exception {
+        for (int i = 0; i < count; i++) {
+            Channel channel = dialer.open("team", "echo-0", echo.port()).get(30, TimeUnit.SECONDS);
+            EchoProbe.Digests digests = EchoProbe.start(channel, 16).result().get(30, TimeUnit.SECONDS);
+            assertThat(digests.received()).isEqualTo(digests.sent());
+            channel.close().sync();
+        }
+    }
+
+    /** Netty's GlobalEventExecutor thread comes and goes by itself; every other thread counts. */
+    private static long liveThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.isAlive() && !t.getName().startsWith("globalEventExecutor"))
+                .count();
+    }
+
+    private static int unusedPort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
