@@ -27,7 +27,7 @@ final class ChannelFrameDecoder extends MessageToMessageDecoder<WebSocketFrame> 
     }
 
     @Override
-    protected void decode(ChannelHandlerContext ctx, WebSocketFrame frame, List<Object> out) throws Exception {
+    protected void decode(ChannelHandlerContext ctx, WebSocketFrame frame, List<Object> out) {
         if (frame instanceof BinaryWebSocketFrame) {
             ByteBuf content = frame.content();
             if (!content.isReadable()) {
@@ -39,7 +39,8 @@ final class ChannelFrameDecoder extends MessageToMessageDecoder<WebSocketFrame> 
             deliver(channel, content, out);
         } else if (frame instanceof ContinuationWebSocketFrame) {
             if (fragmentChannel < 0) {
-                throw protocolError("a continuation frame arrived without a message to continue");
+                protocolError(ctx, "a continuation frame arrived without a message to continue");
+                return;
             }
             int channel = fragmentChannel;
             if (frame.isFinalFragment()) {
@@ -51,7 +52,7 @@ final class ChannelFrameDecoder extends MessageToMessageDecoder<WebSocketFrame> 
         } else if (frame instanceof CloseWebSocketFrame) {
             ctx.channel().close();
         } else if (!(frame instanceof PongWebSocketFrame)) {
-            throw protocolError("the API server sent a " + frame.getClass().getSimpleName()
+            protocolError(ctx, "the API server sent a " + frame.getClass().getSimpleName()
                     + " on a v4.channel.k8s.io connection, which carries binary messages only");
         }
     }
@@ -62,7 +63,9 @@ final class ChannelFrameDecoder extends MessageToMessageDecoder<WebSocketFrame> 
         }
     }
 
-    private static PortForwardException protocolError(String message) {
-        return new PortForwardException(PortForwardException.Kind.PROTOCOL, message);
+    /** Raised as is (not wrapped in a DecoderException) so the user sees the one-line message. */
+    private static void protocolError(ChannelHandlerContext ctx, String message) {
+        ctx.fireExceptionCaught(new PortForwardException(PortForwardException.Kind.PROTOCOL, message));
+        ctx.close();
     }
 }

@@ -57,7 +57,6 @@ final class PortForwardUpgradeHandler extends SimpleChannelInboundHandler<FullHt
                     "the API server's port-forward upgrade is not v4.channel.k8s.io: " + e.getMessage()));
             return;
         }
-        ctx.pipeline().addAfter(ctx.name(), "pf-stream", new PortStreamHandler());
         ctx.pipeline().addAfter(ctx.name(), "pf-prefix", new PortPrefixHandler(request.port(), promise));
         ctx.pipeline().addAfter(ctx.name(), "pf-encoder", new ChannelFrameEncoder());
         ctx.pipeline().addAfter(ctx.name(), "pf-decoder", new ChannelFrameDecoder());

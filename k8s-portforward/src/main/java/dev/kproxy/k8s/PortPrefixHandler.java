@@ -14,8 +14,10 @@ import java.util.Queue;
  * Waits for the two port prefixes the server sends right after the upgrade: the forwarded port as
  * uint16 little-endian, once on the data channel and once on the error channel
  * (kubernetes pkg/kubelet/cri/streaming/portforward/websocket.go, {@code handleWebSocketStreams}).
- * Validates both against the requested port, then turns off autoRead, completes the dial promise
- * and leaves the pipeline. Frames that follow the prefixes in the same read are passed on after it.
+ * Validates both against the requested port. At the end of the socket read that completed them it
+ * either fails the dial (an error message came right behind the prefixes: the dial inside the pod
+ * failed) or hands over: turns off autoRead, puts a {@link PortStreamHandler} in its place with the
+ * frames that followed, and completes the dial promise.
  */
 final class PortPrefixHandler extends ChannelInboundHandlerAdapter {
 
@@ -26,6 +28,7 @@ final class PortPrefixHandler extends ChannelInboundHandlerAdapter {
     private final PortPrefix data = new PortPrefix();
     private final PortPrefix error = new PortPrefix();
     private final Queue<ChannelFrame> following = new ArrayDeque<>();
+    private boolean prefixesRead;
 
     PortPrefixHandler(int port, Promise<Channel> promise) {
         this.port = port;
@@ -33,9 +36,13 @@ final class PortPrefixHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (!(msg instanceof ChannelFrame frame)) {
             ctx.fireChannelRead(msg);
+            return;
+        }
+        if (prefixesRead) {
+            following.add(frame);
             return;
         }
         PortPrefix prefix = switch (frame.channel()) {
@@ -54,7 +61,12 @@ final class PortPrefixHandler extends ChannelInboundHandlerAdapter {
         } else {
             frame.release();
         }
-        if (data.complete() && error.complete()) {
+        prefixesRead = data.complete() && error.complete();
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (prefixesRead) {
             finish(ctx);
         }
     }
@@ -75,6 +87,7 @@ final class PortPrefixHandler extends ChannelInboundHandlerAdapter {
         // The caller attaches its handlers after the promise completes; PortStreamHandler holds
         // whatever arrives until the caller's first read(), and autoRead stays off until then.
         ctx.channel().config().setAutoRead(false);
+        ctx.pipeline().addAfter(ctx.name(), "pf-stream", new PortStreamHandler());
         ChannelFrame next;
         while ((next = following.poll()) != null) {
             ctx.fireChannelRead(next);
