@@ -22,8 +22,6 @@ import java.nio.charset.StandardCharsets;
  */
 final class PortForwardUpgradeHandler extends SimpleChannelInboundHandler<FullHttpResponse> {
 
-    private static final KubernetesSerialization JSON = new KubernetesSerialization();
-
     private final WebSocketClientHandshaker handshaker;
     private final PortForwardRequest request;
     private final Promise<Channel> promise;
@@ -112,7 +110,7 @@ final class PortForwardUpgradeHandler extends SimpleChannelInboundHandler<FullHt
             return "";
         }
         try {
-            Status status = JSON.unmarshal(body, Status.class);
+            Status status = StatusJson.MAPPER.unmarshal(body, Status.class);
             if (status != null && status.getMessage() != null) {
                 return ": " + status.getMessage();
             }
@@ -126,5 +124,10 @@ final class PortForwardUpgradeHandler extends SimpleChannelInboundHandler<FullHt
     private void fail(ChannelHandlerContext ctx, PortForwardException failure) {
         promise.tryFailure(failure);
         ctx.close();
+    }
+
+    /** Built on first use only: fabric8's serialization registers every model type, which takes a while. */
+    private static final class StatusJson {
+        static final KubernetesSerialization MAPPER = new KubernetesSerialization();
     }
 }
