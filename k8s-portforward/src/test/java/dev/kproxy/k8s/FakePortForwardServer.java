@@ -31,7 +31,17 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.util.SelfSignedCertificate;
+
+import javax.net.ssl.SSLException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.security.cert.CertificateException;
+import java.util.Base64;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
@@ -41,7 +51,7 @@ import java.util.regex.Pattern;
  * Test scaffolding until the sandbox lands: the server side of {@code pods/portforward} over
  * WebSocket, with the kubelet's behaviour (port prefixes on channels 0 and 1, dial localhost:port,
  * error text on channel 1 when the dial fails). Every "pod" is this machine; pod {@code missing}
- * answers 404, namespace {@code forbidden} 403, a wrong bearer token 401. Plain HTTP.
+ * answers 404, namespace {@code forbidden} 403, a wrong bearer token 401. HTTP or HTTPS.
  */
 final class FakePortForwardServer implements AutoCloseable {
 
@@ -51,14 +61,25 @@ final class FakePortForwardServer implements AutoCloseable {
     final AtomicInteger closed = new AtomicInteger();
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
     private final Channel server;
+    private final SelfSignedCertificate certificate;
     private volatile String token;
 
     FakePortForwardServer(String token) {
+        this(token, false);
+    }
+
+    /** With {@code tls}, serves HTTPS with a self-signed certificate for {@code localhost}. */
+    FakePortForwardServer(String token, boolean tls) {
         this.token = token;
+        this.certificate = tls ? selfSigned() : null;
+        SslContext sslContext = tls ? serverContext(certificate) : null;
         this.server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (sslContext != null) {
+                            ch.pipeline().addLast(sslContext.newHandler(ch.alloc()));
+                        }
                         ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(65536), new UpgradeHandler());
                     }
                 })
@@ -74,13 +95,21 @@ final class FakePortForwardServer implements AutoCloseable {
     }
 
     String kubeconfig(String clientToken) {
+        if (certificate == null) {
+            return kubeconfig("server: http://127.0.0.1:" + port(), clientToken);
+        }
+        return kubeconfig("server: https://localhost:" + port() + "\n    certificate-authority-data: " + caData(), clientToken);
+    }
+
+    /** A kubeconfig whose cluster entry has the given YAML lines (at 4 spaces) and the given token. */
+    String kubeconfig(String clusterLines, String clientToken) {
         return """
                 apiVersion: v1
                 kind: Config
                 clusters:
                 - name: fake
                   cluster:
-                    server: http://127.0.0.1:%d
+                    %s
                 users:
                 - name: dev
                   user:
@@ -89,13 +118,40 @@ final class FakePortForwardServer implements AutoCloseable {
                 - name: fake
                   context: {cluster: fake, user: dev, namespace: team}
                 current-context: fake
-                """.formatted(port(), clientToken);
+                """.formatted(clusterLines, clientToken);
+    }
+
+    String caData() {
+        try {
+            return Base64.getEncoder().encodeToString(Files.readAllBytes(certificate.certificate().toPath()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static SelfSignedCertificate selfSigned() {
+        try {
+            return new SelfSignedCertificate("localhost");
+        } catch (CertificateException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static SslContext serverContext(SelfSignedCertificate certificate) {
+        try {
+            return SslContextBuilder.forServer(certificate.certificate(), certificate.privateKey()).build();
+        } catch (SSLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Override
     public void close() {
         server.close().syncUninterruptibly();
         group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+        if (certificate != null) {
+            certificate.delete();
+        }
     }
 
     private final class UpgradeHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
