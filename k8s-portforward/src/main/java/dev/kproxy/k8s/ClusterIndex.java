@@ -20,6 +20,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import java.util.stream.Stream;
 
 /**
@@ -91,6 +92,10 @@ public final class ClusterIndex implements AutoCloseable {
         return services.all().stream().map(ClusterIndex::toService).toList();
     }
 
+    public List<ClusterService> services(String namespace) {
+        return services.inNamespace(namespace).stream().map(ClusterIndex::toService).toList();
+    }
+
     public Optional<ClusterPod> pod(String namespace, String name) {
         return pods.get(namespace, name).map(ClusterIndex::toPod);
     }
@@ -112,12 +117,24 @@ public final class ClusterIndex implements AutoCloseable {
      * endpoints of slices without ports (a port-less headless service): their port is 0.
      */
     public List<ServiceEndpoint> readyEndpoints(String namespace, String service, String servicePortName) {
+        return collect(namespace, service, slice -> slicePort(slice, servicePortName));
+    }
+
+    /**
+     * Every ready, not terminating address behind a service whatever its ports (what DNS answers
+     * for a headless service), with port 0, sorted by pod name then address.
+     */
+    public List<ServiceEndpoint> readyAddresses(String namespace, String service) {
+        return collect(namespace, service, slice -> Optional.of(0));
+    }
+
+    private List<ServiceEndpoint> collect(String namespace, String service, Function<EndpointSlice, Optional<Integer>> portOf) {
         Map<String, ServiceEndpoint> unique = new LinkedHashMap<>();
         for (EndpointSlice slice : slices.byIndex(BY_SERVICE, namespace + "/" + service)) {
             if ("FQDN".equals(slice.getAddressType())) {
                 continue;
             }
-            Optional<Integer> port = slicePort(slice, servicePortName);
+            Optional<Integer> port = portOf.apply(slice);
             if (port.isEmpty()) {
                 continue;
             }
