@@ -2,6 +2,7 @@ package dev.kproxy.k8s;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
@@ -34,6 +35,12 @@ final class ChannelFrameEncoder extends MessageToMessageEncoder<ByteBuf> {
 
     @Override
     protected void encode(ChannelHandlerContext ctx, ByteBuf msg, List<Object> out) {
+        if (!msg.isReadable()) {
+            // Relays write EMPTY_BUFFER to learn when earlier writes are flushed; it must not become
+            // a message (and an encoder must output something): pass it on as the empty buffer it is.
+            out.add(Unpooled.EMPTY_BUFFER);
+            return;
+        }
         while (msg.isReadable()) {
             int length = Math.min(MAX_PAYLOAD, msg.readableBytes());
             CompositeByteBuf message = ctx.alloc().compositeBuffer(2);

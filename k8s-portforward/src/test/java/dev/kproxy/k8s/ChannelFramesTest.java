@@ -57,6 +57,16 @@ class ChannelFramesTest {
     }
 
     @Test
+    void anEmptyWriteCompletesWithoutSendingAMessage() {
+        var write = channel.writeOneOutbound(Unpooled.EMPTY_BUFFER);
+        channel.flushOutbound();
+        assertThat(write.isSuccess()).isTrue();
+        ByteBuf passed = channel.readOutbound();
+        assertThat(passed.readableBytes()).isZero();
+        assertThat((Object) channel.readOutbound()).isNull();
+    }
+
+    @Test
     void prefixesSplitOverFramesCompleteTheDialAndFollowingBytesWaitForTheFirstRead() {
         channel.writeInbound(binary(0, 0x90));
         assertThat(dialed.isDone()).isFalse();
