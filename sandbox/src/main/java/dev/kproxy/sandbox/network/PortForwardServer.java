@@ -1,0 +1,132 @@
+package dev.kproxy.sandbox.network;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import dev.kproxy.sandbox.api.PortForwardEndpoint;
+import dev.kproxy.sandbox.store.ObjectStore;
+import dev.kproxy.sandbox.store.ResourceCatalog;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpUtil;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The sandbox's {@code pods/portforward}: what the API server and the kubelet do together in a real
+ * cluster, for pods that are local processes. Checks the pod and the request as the API server
+ * (pkg/registry/core/pod/strategy.go {@code PortForwardLocation}) and the kubelet
+ * ({@code NewV4Options}) do, upgrades to a channel WebSocket and relays each requested port to
+ * {@code podIP:port}.
+ *
+ * <p>{@code injectedLatency} makes the sandbox feel remote: the 101 is delayed by the whole latency
+ * and every relayed chunk by half of it in its direction, in order, so a request/response round
+ * trip through the tunnel grows by the latency. Zero turns it off.
+ *
+ * <p>Pod dials use NIO sockets on the WebSocket's event loop, so the API server must run on a
+ * {@code NioIoHandler} event loop group.
+ */
+public final class PortForwardServer implements PortForwardEndpoint, AutoCloseable {
+    private final ObjectStore store;
+    private final PortForwardCounters counters;
+    private final Duration injectedLatency;
+    private final Set<Channel> open = ConcurrentHashMap.newKeySet();
+
+    public PortForwardServer(ObjectStore store, PortForwardCounters counters, Duration injectedLatency) {
+        this.store = store;
+        this.counters = counters;
+        this.injectedLatency = injectedLatency.isNegative() ? Duration.ZERO : injectedLatency;
+    }
+
+    public PortForwardCounters counters() {
+        return counters;
+    }
+
+    @Override
+    public void upgrade(ChannelHandlerContext ctx, FullHttpRequest request, String namespace, String podName) {
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        Optional<ObjectNode> found = store.get(ResourceCatalog.POD, namespace, podName);
+        if (found.isEmpty()) {
+            StatusReply.podNotFound(podName).send(ctx.channel(), keepAlive);
+            return;
+        }
+        ObjectNode pod = found.get();
+        JsonNode status = pod.path("status");
+        String podIp = status.path("podIP").asString("");
+        String phase = status.path("phase").asString("Pending");
+        if (podIp.isEmpty() && phase.equals("Pending")) {
+            StatusReply.badRequest("pod " + podName + " does not have a host assigned").send(ctx.channel(), keepAlive);
+            return;
+        }
+        if (!phase.equals("Running") || podIp.isEmpty()) {
+            StatusReply.badRequest("unable to forward port because pod is not running. Current status=" + phase)
+                    .send(ctx.channel(), keepAlive);
+            return;
+        }
+        if (!isWebSocketUpgrade(request)) {
+            // Seam for plain SPDY (POST, Upgrade: SPDY/3.1): refused until the SPDY mode lands, so
+            // kubectl reports the refusal instead of hanging.
+            StatusReply.badRequest(isSpdyUpgrade(request)
+                    ? "the sandbox serves port-forward over WebSocket (v4.channel.k8s.io) only; SPDY is not supported yet"
+                    : "Upgrade request required").send(ctx.channel(), keepAlive);
+            return;
+        }
+        PortForwardRequest ports;
+        try {
+            ports = PortForwardRequest.parse(request.uri());
+        } catch (PortForwardRequest.Rejected e) {
+            StatusReply.badRequest(e.getMessage()).send(ctx.channel(), keepAlive);
+            return;
+        }
+        List<String> requested = requestedSubprotocols(request);
+        Optional<PortForwardProtocol> protocol = PortForwardProtocol.select(requested);
+        if (protocol.isEmpty()) {
+            // Also where SPDY/3.1+portforward.k8s.io is refused for now: a non-101 makes kubectl fall back.
+            StatusReply.badRequest("unable to upgrade websocket connection: requested protocol(s) are not supported: "
+                    + requested + "; supports " + PortForwardProtocol.supported()).send(ctx.channel(), keepAlive);
+            return;
+        }
+        PodTarget target = new PodTarget(namespace, podName, pod.path("metadata").path("uid").asString(""), podIp);
+        PortForwardHandshake.upgrade(ctx, request, protocol.get(), injectedLatency, channel -> {
+            open.add(channel);
+            channel.closeFuture().addListener(f -> open.remove(channel));
+            return new PortForwardSession(channel, target, ports, protocol.get(), counters, injectedLatency);
+        });
+    }
+
+    private static boolean isWebSocketUpgrade(FullHttpRequest request) {
+        return request.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)
+                && request.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true);
+    }
+
+    private static boolean isSpdyUpgrade(FullHttpRequest request) {
+        return request.headers().get(HttpHeaderNames.UPGRADE, "").toLowerCase(java.util.Locale.ROOT).startsWith("spdy/");
+    }
+
+    private static List<String> requestedSubprotocols(FullHttpRequest request) {
+        List<String> out = new ArrayList<>();
+        for (String header : request.headers().getAll(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL)) {
+            for (String p : header.split(",")) {
+                if (!p.isBlank()) {
+                    out.add(p.trim());
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Closes every open port-forward WebSocket (and with it its pod sockets). */
+    @Override
+    public void close() {
+        for (Channel c : open) {
+            c.close();
+        }
+    }
+}
