@@ -11,8 +11,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** TLS material from the kubeconfig reaches the dialer: CA data, insecure-skip-tls-verify, a wrong CA. */
 class ClusterCredentialsTlsTest {
 
-    private final FakePortForwardServer server = new FakePortForwardServer("t0ken", true);
-    private final FakePortForwardServer otherCa = new FakePortForwardServer("t0ken", true);
+    private final TestApiServer server = new TestApiServer("t0ken", true);
+    private final TestApiServer otherCa = new TestApiServer("t0ken", true);
     private final EchoServer echo = new EchoServer();
 
     @AfterEach
@@ -38,7 +38,7 @@ class ClusterCredentialsTlsTest {
         ClusterCredentials wrongCa = ClusterCredentials.fromKubeconfig(server.kubeconfig(
                 "server: https://localhost:" + server.port() + "\n    certificate-authority-data: " + otherCa.caData(), "t0ken"));
         try (PortForwardDialer dialer = new PortForwardDialer(wrongCa)) {
-            PortForwardException failure = DialFailures.of(dialer.open("team", "echo-0", echo.port()));
+            PortForwardException failure = DialFailures.of(dialer.open(TestApiServer.NAMESPACE, TestApiServer.POD, echo.port()));
             assertThat(failure.kind()).isEqualTo(PortForwardException.Kind.UNREACHABLE);
             assertThat(failure.getMessage()).startsWith("TLS with the API server https://localhost:" + server.port() + " failed: ")
                     .endsWith("; check the server and certificate-authority of your kubeconfig");
@@ -47,7 +47,7 @@ class ClusterCredentialsTlsTest {
 
     private void assertEchoes(ClusterCredentials credentials) throws Exception {
         try (PortForwardDialer dialer = new PortForwardDialer(credentials)) {
-            Channel channel = dialer.open("team", "echo-0", echo.port()).get(30, TimeUnit.SECONDS);
+            Channel channel = dialer.open(TestApiServer.NAMESPACE, TestApiServer.POD, echo.port()).get(30, TimeUnit.SECONDS);
             EchoProbe.Digests digests = EchoProbe.start(channel, 1 << 20).result().get(60, TimeUnit.SECONDS);
             assertThat(digests.received()).isEqualTo(digests.sent());
             channel.close().sync();

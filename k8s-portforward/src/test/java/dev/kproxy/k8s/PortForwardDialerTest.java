@@ -16,16 +16,16 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** The dialer against {@link FakePortForwardServer}, a stand-in for the API server and kubelet. */
+/** The dialer against the sandbox's port-forward server behind {@link TestApiServer}, with a local echo server as the pod. */
 class PortForwardDialerTest {
 
-    private FakePortForwardServer server;
+    private TestApiServer server;
     private EchoServer echo;
     private PortForwardDialer dialer;
 
     @BeforeEach
     void start() {
-        server = new FakePortForwardServer("s3cret");
+        server = new TestApiServer("s3cret");
         echo = new EchoServer();
         dialer = new PortForwardDialer(ClusterCredentials.fromKubeconfig(server.kubeconfig("s3cret")));
     }
@@ -39,32 +39,32 @@ class PortForwardDialerTest {
 
     @Test
     void carries64MiBEachWayUnchanged() throws Exception {
-        Channel channel = dialer.open("team", "echo-0", echo.port()).get(30, TimeUnit.SECONDS);
+        Channel channel = dialer.open(TestApiServer.NAMESPACE, TestApiServer.POD, echo.port()).get(30, TimeUnit.SECONDS);
         EchoProbe.Digests digests = EchoProbe.start(channel, 64L << 20).result().get(120, TimeUnit.SECONDS);
         assertThat(digests.received()).isEqualTo(digests.sent());
         channel.close().sync();
-        await().untilAsserted(() -> assertThat(server.closed.get()).isEqualTo(server.opened.get()));
+        await().untilAsserted(() -> assertThat(server.portForwardsClosed()).isEqualTo(server.portForwardsOpened()));
         assertThat(dialer.openChannels()).isZero();
     }
 
     @Test
     void refusedPodPortFailsWithTheErrorChannelText() throws Exception {
         int closedPort = unusedPort();
-        PortForwardException failure = DialFailures.of(dialer.open("team", "echo-0", closedPort));
+        PortForwardException failure = DialFailures.of(dialer.open(TestApiServer.NAMESPACE, TestApiServer.POD, closedPort));
         assertThat(failure.kind()).isEqualTo(PortForwardException.Kind.REMOTE_ERROR);
-        assertThat(failure.getMessage()).startsWith("error forwarding port " + closedPort + " to pod fake");
+        assertThat(failure.getMessage()).startsWith("error forwarding port " + closedPort + " to pod ");
     }
 
     @Test
     void missingPodIsNamed() throws Exception {
-        PortForwardException failure = DialFailures.of(dialer.open("team", "missing", echo.port()));
+        PortForwardException failure = DialFailures.of(dialer.open(TestApiServer.NAMESPACE, "missing", echo.port()));
         assertThat(failure.kind()).isEqualTo(PortForwardException.Kind.POD_NOT_FOUND);
         assertThat(failure.getMessage()).startsWith("pod missing not found in namespace team");
     }
 
     @Test
     void forbiddenNamesTheMissingPermission() throws Exception {
-        PortForwardException failure = DialFailures.of(dialer.open("forbidden", "echo-0", echo.port()));
+        PortForwardException failure = DialFailures.of(dialer.open("forbidden", TestApiServer.POD, echo.port()));
         assertThat(failure.kind()).isEqualTo(PortForwardException.Kind.FORBIDDEN);
         assertThat(failure.getMessage()).contains("create pods/portforward in namespace forbidden");
     }
@@ -75,12 +75,12 @@ class PortForwardDialerTest {
         Files.writeString(kubeconfig, server.kubeconfig("old-token"));
         try (PortForwardDialer fromFile = new PortForwardDialer(ClusterCredentials.of(
                 io.fabric8.kubernetes.client.Config.fromKubeconfig(kubeconfig.toFile())))) {
-            PortForwardException failure = DialFailures.of(fromFile.open("team", "echo-0", echo.port()));
+            PortForwardException failure = DialFailures.of(fromFile.open(TestApiServer.NAMESPACE, TestApiServer.POD, echo.port()));
             assertThat(failure.kind()).isEqualTo(PortForwardException.Kind.UNAUTHORIZED);
             assertThat(failure.getMessage()).contains("rejected your credentials");
 
             Files.writeString(kubeconfig, server.kubeconfig("s3cret"));
-            Channel channel = fromFile.open("team", "echo-0", echo.port()).get(30, TimeUnit.SECONDS);
+            Channel channel = fromFile.open(TestApiServer.NAMESPACE, TestApiServer.POD, echo.port()).get(30, TimeUnit.SECONDS);
             EchoProbe.Digests digests = EchoProbe.start(channel, 1000).result().get(30, TimeUnit.SECONDS);
             assertThat(digests.received()).isEqualTo(digests.sent());
             channel.close().sync();
@@ -92,15 +92,15 @@ class PortForwardDialerTest {
         cycles(20);
         long threadsAfterWarmUp = liveThreads();
         cycles(1000);
-        await().untilAsserted(() -> assertThat(server.closed.get()).isEqualTo(server.opened.get()));
-        assertThat(server.opened.get()).isEqualTo(1020);
+        await().untilAsserted(() -> assertThat(server.portForwardsClosed()).isEqualTo(server.portForwardsOpened()));
+        assertThat(server.portForwardsOpened()).isEqualTo(1020);
         assertThat(dialer.openChannels()).isZero();
         assertThat(liveThreads()).isLessThanOrEqualTo(threadsAfterWarmUp);
     }
 
     private void cycles(int count) throws Exception {
         for (int i = 0; i < count; i++) {
-            Channel channel = dialer.open("team", "echo-0", echo.port()).get(30, TimeUnit.SECONDS);
+            Channel channel = dialer.open(TestApiServer.NAMESPACE, TestApiServer.POD, echo.port()).get(30, TimeUnit.SECONDS);
             EchoProbe.Digests digests = EchoProbe.start(channel, 16).result().get(30, TimeUnit.SECONDS);
             assertThat(digests.received()).isEqualTo(digests.sent());
             channel.close().sync();
