@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Function;
 
 /**
@@ -38,7 +39,9 @@ final class InformedResources<T extends HasMetadata> implements AutoCloseable {
             namespaces.forEach(ns -> informers.put(ns, operation.inNamespace(ns).runnableInformer(0)));
         }
         List<CompletableFuture<Void>> starts = new ArrayList<>();
-        for (SharedIndexInformer<T> informer : informers.values()) {
+        for (Map.Entry<String, SharedIndexInformer<T>> entry : informers.entrySet()) {
+            SharedIndexInformer<T> informer = entry.getValue();
+            String where = entry.getKey() == null ? "all namespaces" : "namespace " + entry.getKey();
             informer.addIndexers(indexers);
             // Before the first sync a failure ends start() (ready() then says why); once started,
             // keep retrying: the API server may restart and the informer then re-lists.
@@ -46,17 +49,27 @@ final class InformedResources<T extends HasMetadata> implements AutoCloseable {
                 LOG.debug("{} informer: {}", kind, t.toString());
                 return started;
             });
-            starts.add(informer.start().toCompletableFuture());
+            starts.add(informer.start().toCompletableFuture().handle((ok, failure) -> {
+                if (failure != null) {
+                    throw new CompletionException(new IllegalStateException("cannot list and watch " + kind + "s in " + where
+                            + ": " + rootMessage(failure) + "; check the API server and your RBAC permissions (list, watch)", failure));
+                }
+                return ok;
+            }));
         }
         synced = CompletableFuture.allOf(starts.toArray(CompletableFuture[]::new));
     }
 
-    CompletableFuture<Void> synced() {
-        return synced;
+    private static String rootMessage(Throwable failure) {
+        Throwable root = failure;
+        while (root.getCause() != null) {
+            root = root.getCause();
+        }
+        return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
     }
 
-    String kind() {
-        return kind;
+    CompletableFuture<Void> synced() {
+        return synced;
     }
 
     Optional<T> get(String namespace, String name) {
