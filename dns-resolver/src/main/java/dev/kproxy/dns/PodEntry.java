@@ -1,0 +1,3 @@
+package dev.kproxy.dns;
+
+public record PodEntry(String namespace, String name, String ip) {}
