@@ -17,6 +17,17 @@ public final class Patcher {
      *         Patch {@code test} fails
      */
     public static ObjectNode apply(PatchType patchType, ResourceType type, ObjectNode target, JsonNode patch) {
-        throw new UnsupportedOperationException("patch support lands with the admission/patch work");
+        if (patch == null) {
+            throw PatchErrors.invalid("the patch body is empty");
+        }
+        JsonNode result = switch (patchType) {
+            case JSON -> JsonPatch.apply(target, patch);
+            case MERGE -> MergePatch.apply(target, patch);
+            case STRATEGIC -> StrategicMergePatch.apply(target, patch, MergeKeys.forType(type));
+        };
+        if (!(result instanceof ObjectNode object)) {
+            throw PatchErrors.invalid("the patched " + type.kind() + " is a " + result.getNodeType() + ", not an object");
+        }
+        return object;
     }
 }

@@ -1,0 +1,33 @@
+package dev.kproxy.proxy;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+
+/**
+ * Joins a client channel and an upstream channel once a proxy handshake succeeded: bytes flow
+ * both ways through a {@link RelayHandler} on each side. The caller removes its handshake handler
+ * <em>after</em> calling {@link #join}, so bytes the client sent early are relayed, not lost.
+ */
+final class Relay {
+
+    static final String HANDLER_NAME = "relay";
+
+    private Relay() {
+    }
+
+    static void join(Channel client, Channel upstream, ProxyStats stats) {
+        HandshakeDeadline.finished(client);
+        // Half-close needs this on both sides: without it Netty closes a channel at input EOF.
+        client.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+        upstream.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+        client.pipeline().addLast(HANDLER_NAME, new RelayHandler(upstream, stats::addBytesToUpstream));
+        upstream.pipeline().addLast(HANDLER_NAME, new RelayHandler(client, stats::addBytesToClient));
+        if (!client.isActive() || !upstream.isActive()) {
+            client.close();
+            upstream.close();
+            return;
+        }
+        client.config().setAutoRead(true);
+        upstream.config().setAutoRead(true);
+    }
+}
