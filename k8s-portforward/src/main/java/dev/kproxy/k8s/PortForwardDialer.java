@@ -13,7 +13,6 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -41,7 +40,8 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p>The returned channel is the WebSocket connection itself, with a pipeline that makes it look
  * like a socket: write ByteBufs, read ByteBufs, {@code isWritable()} and autoRead are those of the
- * TCP connection to the API server, {@code close()} sends a WebSocket close. It is handed over with
+ * TCP connection to the API server, {@code close()} sends a WebSocket close (so does
+ * {@code shutdownOutput()}: the protocol has no half-close). It is handed over with
  * <b>autoRead off</b>: add your handlers, then set autoRead (or call {@code read()}).
  * If the pod's runtime later reports an error (nothing listening on the port, ...), the channel
  * gets a {@link PortForwardException} through {@code exceptionCaught}, {@link #FAILURE} holds it,
@@ -176,7 +176,7 @@ public final class PortForwardDialer implements AutoCloseable {
         int port = used.port();
         ChannelFuture connect = new Bootstrap()
                 .group(loop)
-                .channel(NioSocketChannel.class)
+                .channelFactory(PortForwardSocketChannel::new)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
                 .handler(new ChannelInitializer<SocketChannel>() {

@@ -1,6 +1,11 @@
 package dev.kproxy.k8s;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -11,6 +16,8 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -45,6 +52,29 @@ class PortForwardDialerTest {
         channel.close().sync();
         await().untilAsserted(() -> assertThat(server.portForwardsClosed()).isEqualTo(server.portForwardsOpened()));
         assertThat(dialer.openChannels()).isZero();
+    }
+
+    @Test
+    void halfCloseByARelayClosesThePortForwardCleanly() throws Exception {
+        Channel channel = dialer.open(TestApiServer.NAMESPACE, TestApiServer.POD, echo.port()).get(30, TimeUnit.SECONDS);
+        EchoProbe.Digests digests = EchoProbe.start(channel, 1000).result().get(30, TimeUnit.SECONDS);
+        assertThat(digests.received()).isEqualTo(digests.sent());
+
+        List<Integer> closeCodesSent = new CopyOnWriteArrayList<>();
+        channel.pipeline().addAfter("ws-encoder", "close-spy", new ChannelOutboundHandlerAdapter() {
+            @Override
+            public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+                if (msg instanceof CloseWebSocketFrame close) {
+                    closeCodesSent.add(close.statusCode());
+                }
+                ctx.write(msg, promise);
+            }
+        });
+
+        assertThat(((DuplexChannel) channel).shutdownOutput().await(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(channel.closeFuture().await(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(closeCodesSent).containsExactly(1000);
+        await().untilAsserted(() -> assertThat(server.portForwardsClosed()).isEqualTo(1));
     }
 
     @Test
