@@ -7,12 +7,12 @@ import dev.kproxy.sandbox.network.PortForwardCounters;
 import dev.kproxy.sandbox.network.PortForwardServer;
 import dev.kproxy.sandbox.pki.SandboxPki;
 import dev.kproxy.sandbox.store.ObjectStore;
-import dev.kproxy.sandbox.store.ResourceCatalog;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import tools.jackson.databind.node.JsonNodeFactory;
-import tools.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -25,8 +25,8 @@ import java.util.List;
 
 /**
  * The sandbox's API server (HTTPS, its own CA, bearer token) with the sandbox's port-forward, over
- * a fresh store. Pods are added to the store as Running at 127.0.0.1 with a local echo server as
- * their process, which is what the sandbox kubelet does with a real child process.
+ * a fresh store. No kubelet: pods get a local echo server as their process and their status
+ * through the API, which is what the sandbox kubelet does for a real child process.
  */
 final class SandboxCluster implements AutoCloseable {
 
@@ -66,17 +66,23 @@ final class SandboxCluster implements AutoCloseable {
         return ClusterCredentials.of(Config.fromKubeconfig(kubeconfig.toFile()));
     }
 
-    /** A Running, Ready pod whose process is an echo server; returns the port it listens on. */
+    /**
+     * A pod created through fabric8 whose process is a local echo server: its status (Running,
+     * Ready, IP 127.0.0.1) is written through the status subresource, as a kubelet does.
+     * Returns the port the echo server listens on.
+     */
     int startEchoPod(String namespace, String name) {
         EchoServer echo = new EchoServer();
         pods.add(echo);
-        ObjectNode pod = JsonNodeFactory.instance.objectNode();
-        pod.putObject("metadata").put("name", name).put("namespace", namespace);
-        pod.putObject("spec").putArray("containers").addObject().put("name", "echo").put("image", "echo");
-        ObjectNode status = pod.putObject("status").put("phase", "Running").put("podIP", "127.0.0.1");
-        status.putArray("podIPs").addObject().put("ip", "127.0.0.1");
-        status.putArray("conditions").addObject().put("type", "Ready").put("status", "True");
-        store.create(ResourceCatalog.POD, pod);
+        Pod created = client.pods().inNamespace(namespace).resource(new PodBuilder()
+                .withNewMetadata().withName(name).endMetadata()
+                .withNewSpec().addNewContainer().withName("echo").withImage("echo").endContainer().endSpec()
+                .build()).create();
+        created.setStatus(new PodStatusBuilder().withPhase("Running").withPodIP("127.0.0.1")
+                .addNewPodIP().withIp("127.0.0.1").endPodIP()
+                .addNewCondition().withType("Ready").withStatus("True").endCondition()
+                .build());
+        client.pods().inNamespace(namespace).resource(created).updateStatus();
         return echo.port();
     }
 
@@ -85,10 +91,6 @@ final class SandboxCluster implements AutoCloseable {
         api.close();
         whileDown.run();
         api.start(uri.getPort());
-    }
-
-    ObjectStore store() {
-        return store;
     }
 
     long portForwardsOpened(String namespace, String pod) {
