@@ -63,7 +63,7 @@ class ChannelFramesTest {
         assertThat(write.isSuccess()).isTrue();
         ByteBuf passed = channel.readOutbound();
         assertThat(passed.readableBytes()).isZero();
-        assertThat((Object) channel.readOutbound()).isNull();
+        assertThat(channel.<Object>readOutbound()).isNull();
     }
 
     @Test
@@ -74,7 +74,7 @@ class ChannelFramesTest {
 
         assertThat(dialed.isSuccess()).isTrue();
         assertThat(channel.config().isAutoRead()).isFalse();
-        assertThat((Object) channel.readInbound()).isNull();
+        assertThat(channel.<Object>readInbound()).isNull();
 
         channel.read();
         ByteBuf held = channel.readInbound();

@@ -2,6 +2,7 @@ package dev.kproxy.k8s;
 
 import dev.kproxy.sandbox.network.PortForwardCounters;
 import dev.kproxy.sandbox.network.PortForwardServer;
+import dev.kproxy.sandbox.pki.SandboxPki;
 import dev.kproxy.sandbox.store.ObjectStore;
 import dev.kproxy.sandbox.store.ResourceCatalog;
 import io.netty.bootstrap.ServerBootstrap;
@@ -24,18 +25,11 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.handler.ssl.util.SelfSignedCertificate;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
-import javax.net.ssl.SSLException;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.security.cert.CertificateException;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.regex.Matcher;
@@ -58,22 +52,22 @@ final class TestApiServer implements AutoCloseable {
     private final PortForwardServer portForward = new PortForwardServer(store, counters, Duration.ZERO);
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
     private final Channel server;
-    private final SelfSignedCertificate certificate;
+    private final SandboxPki pki;
     private volatile String token;
 
     TestApiServer(String token) {
         this(token, false);
     }
 
-    /** With {@code tls}, serves HTTPS with a self-signed certificate for {@code localhost}. */
+    /** With {@code tls}, serves HTTPS with a certificate of its own sandbox CA (names 127.0.0.1 and localhost). */
     TestApiServer(String token, boolean tls) {
         this.token = token;
         ObjectNode pod = JsonNodeFactory.instance.objectNode();
         pod.putObject("metadata").put("name", POD).put("namespace", NAMESPACE);
         pod.putObject("status").put("phase", "Running").put("podIP", "127.0.0.1");
         store.create(ResourceCatalog.POD, pod);
-        this.certificate = tls ? selfSigned() : null;
-        SslContext sslContext = tls ? serverContext(certificate) : null;
+        this.pki = tls ? SandboxPki.generate() : null;
+        SslContext sslContext = tls ? pki.serverSslContext() : null;
         this.server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
@@ -100,7 +94,7 @@ final class TestApiServer implements AutoCloseable {
     }
 
     String kubeconfig(String clientToken) {
-        if (certificate == null) {
+        if (pki == null) {
             return kubeconfig("server: http://127.0.0.1:" + port(), clientToken);
         }
         return kubeconfig("server: https://localhost:" + port() + "\n    certificate-authority-data: " + caData(), clientToken);
@@ -127,27 +121,7 @@ final class TestApiServer implements AutoCloseable {
     }
 
     String caData() {
-        try {
-            return Base64.getEncoder().encodeToString(Files.readAllBytes(certificate.certificate().toPath()));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static SelfSignedCertificate selfSigned() {
-        try {
-            return new SelfSignedCertificate("localhost");
-        } catch (CertificateException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static SslContext serverContext(SelfSignedCertificate certificate) {
-        try {
-            return SslContextBuilder.forServer(certificate.certificate(), certificate.privateKey()).build();
-        } catch (SSLException e) {
-            throw new IllegalStateException(e);
-        }
+        return Base64.getEncoder().encodeToString(pki.caPem().getBytes(StandardCharsets.US_ASCII));
     }
 
     @Override
@@ -155,9 +129,6 @@ final class TestApiServer implements AutoCloseable {
         server.close().syncUninterruptibly();
         portForward.close();
         group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
-        if (certificate != null) {
-            certificate.delete();
-        }
         store.close();
     }
 
