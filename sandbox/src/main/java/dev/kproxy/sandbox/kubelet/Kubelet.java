@@ -31,7 +31,7 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class Kubelet implements AutoCloseable, PodLogs {
     /** The node name pods are bound to when nothing else bound them. */
-    public static final String NODE_NAME = "sandbox";
+    public static final String NODE_NAME = dev.kproxy.sandbox.admission.Admission.NODE_NAME;
     /** The node's address as pods see it ({@code status.hostIP}). */
     public static final String HOST_IP = "127.0.0.1";
 

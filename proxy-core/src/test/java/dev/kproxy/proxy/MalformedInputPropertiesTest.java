@@ -37,7 +37,7 @@ import net.jqwik.api.lifecycle.BeforeContainer;
  * or a clean close (never a hang), Netty never logs an unhandled exception or a buffer leak, and a
  * well-formed client connected at the same time keeps getting byte-exact echoes.
  */
-class MalformedInputProperties {
+class MalformedInputPropertiesTest {
 
     static {
         NettyWarningCapture.install();

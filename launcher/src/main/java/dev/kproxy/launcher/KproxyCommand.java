@@ -1,0 +1,25 @@
+package dev.kproxy.launcher;
+
+import dev.kproxy.launcher.sandbox.SandboxCommand;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+@Command(name = "kproxy",
+        mixinStandardHelpOptions = true,
+        versionProvider = KproxyVersion.class,
+        description = {
+                "Run one service on your laptop as if it ran inside a Kubernetes cluster, without root.",
+                "",
+                "Start with `kproxy sandbox up -f examples/manifests/sage.yaml` for a local stand-in cluster."},
+        subcommands = {SandboxCommand.class, CompletionCommand.class})
+public final class KproxyCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new ParameterException(spec.commandLine(), "Missing command: run `kproxy --help` to see them");
+    }
+}

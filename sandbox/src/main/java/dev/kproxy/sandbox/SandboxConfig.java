@@ -1,0 +1,81 @@
+package dev.kproxy.sandbox;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+import dev.kproxy.sandbox.api.AccessRules;
+
+/**
+ * How to start a {@link Sandbox}.
+ *
+ * @param apiPort            API server port on 127.0.0.1 (0: any free port)
+ * @param kubeconfig         where to write the admin kubeconfig
+ * @param workDir            where pods' directories, volumes and logs go
+ * @param imageCatalogue     image → local command file, or null for none (every pod then reports ImagePullBackOff)
+ * @param portForwardLatency delay added to each port-forward round trip (zero: none)
+ * @param users              extra users with restricted access, for RBAC tests
+ */
+public record SandboxConfig(int apiPort, Path kubeconfig, Path workDir, Path imageCatalogue, Duration portForwardLatency,
+                            List<User> users) {
+
+    /** A non-admin identity: its token and what it may do. */
+    public record User(String name, String token, AccessRules rules) {
+    }
+
+    public SandboxConfig {
+        Objects.requireNonNull(kubeconfig, "kubeconfig");
+        Objects.requireNonNull(workDir, "workDir");
+        portForwardLatency = portForwardLatency == null ? Duration.ZERO : portForwardLatency;
+        users = List.copyOf(users);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public static final class Builder {
+        private int apiPort;
+        private Path kubeconfig;
+        private Path workDir;
+        private Path imageCatalogue;
+        private Duration portForwardLatency = Duration.ZERO;
+        private final List<User> users = new ArrayList<>();
+
+        public Builder apiPort(int port) {
+            this.apiPort = port;
+            return this;
+        }
+
+        public Builder kubeconfig(Path file) {
+            this.kubeconfig = file;
+            return this;
+        }
+
+        public Builder workDir(Path dir) {
+            this.workDir = dir;
+            return this;
+        }
+
+        public Builder imageCatalogue(Path file) {
+            this.imageCatalogue = file;
+            return this;
+        }
+
+        public Builder portForwardLatency(Duration latency) {
+            this.portForwardLatency = latency;
+            return this;
+        }
+
+        public Builder user(String name, String token, AccessRules rules) {
+            users.add(new User(name, token, rules));
+            return this;
+        }
+
+        public SandboxConfig build() {
+            return new SandboxConfig(apiPort, kubeconfig, workDir, imageCatalogue, portForwardLatency, users);
+        }
+    }
+}
