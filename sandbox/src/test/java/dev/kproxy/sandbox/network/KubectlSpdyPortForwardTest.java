@@ -4,138 +4,176 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.net.Socket;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.List;
+import java.util.Map;
 
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.kproxy.sandbox.admission.Admission;
-import dev.kproxy.sandbox.api.ApiServer;
-import dev.kproxy.sandbox.api.KubeconfigWriter;
-import dev.kproxy.sandbox.pki.SandboxPki;
-import dev.kproxy.sandbox.store.ObjectStore;
+import dev.kproxy.sandbox.Sandbox;
+import dev.kproxy.sandbox.SandboxConfig;
 import dev.kproxy.sandbox.store.ResourceCatalog;
-import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ObjectNode;
+import dev.kproxy.sandbox.testpods.EchoPod;
 
 /**
- * Real kubectl 1.32 through the sandbox's API server (HTTPS, bearer token, discovery) and its
- * port-forward, in both SPDY modes: the WebSocket tunnel (kubectl's default) and the plain SPDY
- * upgrade ({@code KUBECTL_PORT_FORWARD_WEBSOCKETS=false}). The pod is an echo server on its own
- * loopback pod IP, port 7000.
+ * Real kubectl 1.32 against a whole sandbox (API server over HTTPS, kubelet running
+ * {@link EchoPod} as a child process, port-forward), in both SPDY modes: the WebSocket tunnel
+ * (kubectl's default) and the plain SPDY upgrade ({@code KUBECTL_PORT_FORWARD_WEBSOCKETS=false}).
+ * One sandbox serves the class, so each test compares counters before and after.
  */
 class KubectlSpdyPortForwardTest {
     private static final Duration WAIT = Duration.ofSeconds(120);
     private static final String TUNNEL = "SPDY/3.1+portforward.k8s.io";
     private static final String PLAIN = "SPDY/3.1";
-    private static final int POD_PORT = 7000;
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final int ECHO_PORT = 7000;
+    /** EchoPod listens on 7000 and 7001 only. */
+    private static final int CLOSED_PORT = 7002;
 
-    private final ObjectStore store = new ObjectStore();
-    private final PortForwardCounters counters = new PortForwardCounters();
-    private PortForwardServer portForward;
-    private ApiServer api;
-    private BlockingTcpServer echo;
-    private String podIp;
-    private String podUid;
-    private Path kubeconfig;
+    @TempDir
+    static Path dir;
+    private static Sandbox sandbox;
+    private static String podUid;
+    private static String podIp;
 
-    @BeforeEach
-    void start(@TempDir Path dir) throws Exception {
+    @BeforeAll
+    static void startSandbox() throws Exception {
         Assumptions.assumeTrue(KubectlPortForward.available(), () -> {
             System.out.println("skipped: " + KubectlPortForward.KUBECTL + " is not installed");
             return "kubectl not installed";
         });
-        SandboxPki pki = SandboxPki.generate();
-        portForward = new PortForwardServer(store, counters, Duration.ZERO);
-        api = ApiServer.builder(store, new Admission(store), pki).adminToken("admin").portForward(portForward).build();
-        var uri = api.start(0);
-        kubeconfig = dir.resolve("kubeconfig");
-        KubeconfigWriter.write(kubeconfig, uri, pki.caPem(), "admin", "default");
-
-        ThreadLocalRandom random = ThreadLocalRandom.current();
-        podIp = "127.77." + random.nextInt(1, 255) + "." + random.nextInt(2, 255);
-        echo = new BlockingTcpServer(podIp, POD_PORT, BlockingTcpServer.ECHO);
-        store.create(ResourceCatalog.NAMESPACE, (ObjectNode) JSON.readTree("{\"metadata\":{\"name\":\"default\"}}"));
-        podUid = store.create(ResourceCatalog.POD, (ObjectNode) JSON.readTree("""
-                {"metadata":{"name":"echo","namespace":"default","labels":{"app":"echo"}},
-                 "spec":{"containers":[{"name":"echo","image":"echo","ports":[{"name":"echo","containerPort":7000}]}]},
-                 "status":{"phase":"Running","podIP":"%s","conditions":[{"type":"Ready","status":"True"}]}}
-                """.formatted(podIp))).path("metadata").path("uid").asString();
-        store.create(ResourceCatalog.SERVICE, (ObjectNode) JSON.readTree("""
-                {"metadata":{"name":"echo","namespace":"default"},
-                 "spec":{"selector":{"app":"echo"},"clusterIP":"10.96.0.77",
-                         "ports":[{"name":"echo","port":80,"targetPort":"echo","protocol":"TCP"}]}}
-                """));
+        Path catalogue = dir.resolve("images.yaml");
+        Files.writeString(catalogue, """
+                images:
+                  test.kproxy.dev/echo:
+                    entrypoint: ["${JAVA}", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx64m", "-cp", "%s", "%s"]
+                    env:
+                      BIND_ADDRESS: "${POD_IP}"
+                      POD_NAME: "${POD_NAME}"
+                """.formatted(Path.of(EchoPod.class.getProtectionDomain().getCodeSource().getLocation().toURI()),
+                EchoPod.class.getName()));
+        Path manifest = dir.resolve("echo.yaml");
+        Files.writeString(manifest, """
+                apiVersion: v1
+                kind: Pod
+                metadata:
+                  name: echo
+                  labels: {app: echo}
+                spec:
+                  containers:
+                  - name: echo
+                    image: test.kproxy.dev/echo:1
+                    ports:
+                    - {name: echo, containerPort: 7000}
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata:
+                  name: echo
+                spec:
+                  selector: {app: echo}
+                  ports:
+                  - {name: echo, port: 80, targetPort: echo}
+                """);
+        sandbox = Sandbox.start(SandboxConfig.builder()
+                .kubeconfig(dir.resolve("kubeconfig"))
+                .workDir(dir.resolve("run"))
+                .imageCatalogue(catalogue)
+                .build());
+        sandbox.apply(List.of(manifest));
+        await().atMost(WAIT).until(() -> sandbox.store().get(ResourceCatalog.POD, "default", "echo")
+                .map(p -> p.path("status").path("phase").asString("").equals("Running")
+                        && p.path("status").path("containerStatuses").path(0).path("ready").asBoolean(false))
+                .orElse(false));
+        var pod = sandbox.store().get(ResourceCatalog.POD, "default", "echo").orElseThrow();
+        podUid = pod.path("metadata").path("uid").asString();
+        podIp = pod.path("status").path("podIP").asString();
     }
 
-    @AfterEach
-    void stop() throws Exception {
-        if (portForward == null) {
-            return;
+    @AfterAll
+    static void stopSandbox() {
+        if (sandbox != null) {
+            sandbox.close();
         }
-        portForward.close();
-        api.close();
-        echo.close();
-        store.close();
+    }
+
+    private static PortForwardCounters.Snapshot counters() {
+        return sandbox.portForwardCounters().snapshot();
+    }
+
+    private static long closedStreams() {
+        return counters().pod("default", "echo").streamsClosed();
+    }
+
+    private static long count(Map<String, Long> byProtocol, String protocol) {
+        return byProtocol.getOrDefault(protocol, 0L);
     }
 
     @Test
-    void webSocketTunnelCarriesThirtyTwoConcurrentEchoConnections() throws Exception {
+    void webSocketTunnelCarriesThirtyTwoConcurrentEchoConnectionsOfFourMiB() throws Exception {
         thirtyTwoEchoes(true, TUNNEL);
     }
 
     @Test
-    void plainSpdyCarriesThirtyTwoConcurrentEchoConnections() throws Exception {
+    void plainSpdyCarriesThirtyTwoConcurrentEchoConnectionsOfFourMiB() throws Exception {
         thirtyTwoEchoes(false, PLAIN);
     }
 
     private void thirtyTwoEchoes(boolean websockets, String protocol) throws Exception {
         int bytesEach = 4 << 20;
-        try (KubectlPortForward kubectl = KubectlPortForward.start(kubeconfig, "default", "pod/echo", POD_PORT, websockets, WAIT)) {
+        var before = counters();
+        var podBefore = before.pod("default", "echo");
+        try (KubectlPortForward kubectl = KubectlPortForward.start(sandbox.kubeconfig(), "default", "pod/echo", ECHO_PORT,
+                websockets, WAIT)) {
             assertThat(EchoLoad.mismatches(kubectl.localPort(), 32, bytesEach)).isZero();
-            await().atMost(WAIT).until(() -> counters.snapshot().pod("default", "echo").streamsClosed() == 32);
-            var snapshot = counters.snapshot();
-            assertThat(snapshot.upgradesByProtocol()).containsEntry(protocol, 1L).hasSize(1);
-            assertThat(snapshot.streamsByProtocol()).containsEntry(protocol, 32L).hasSize(1);
-            var pod = snapshot.pod("default", "echo");
-            assertThat(pod.streamsOpened()).isEqualTo(32);
-            assertThat(pod.bytesClientToPod()).isEqualTo(32L * bytesEach);
-            assertThat(pod.bytesPodToClient()).isEqualTo(32L * bytesEach);
+            await().atMost(WAIT).until(() -> closedStreams() == podBefore.streamsClosed() + 32);
+            var after = counters();
+            assertThat(count(after.upgradesByProtocol(), protocol)).isEqualTo(count(before.upgradesByProtocol(), protocol) + 1);
+            assertThat(count(after.streamsByProtocol(), protocol)).isEqualTo(count(before.streamsByProtocol(), protocol) + 32);
+            var pod = after.pod("default", "echo");
+            assertThat(pod.streamsOpened()).isEqualTo(podBefore.streamsOpened() + 32);
+            assertThat(pod.bytesClientToPod() - podBefore.bytesClientToPod()).isEqualTo(32L * bytesEach);
+            assertThat(pod.bytesPodToClient() - podBefore.bytesPodToClient()).isEqualTo(32L * bytesEach);
             assertThat(kubectl.alive()).isTrue();
+            assertThat(kubectl.stderr()).isEmpty();
         }
     }
 
     @Test
-    void serviceForwardResolvesTheNamedTargetPortInBothModes() throws Exception {
+    void serviceForwardGoesToThePodBehindTheNamedTargetPortInBothModes() throws Exception {
         for (boolean websockets : new boolean[] {true, false}) {
-            try (KubectlPortForward kubectl = KubectlPortForward.start(kubeconfig, "default", "svc/echo", 80, websockets, WAIT)) {
+            String protocol = websockets ? TUNNEL : PLAIN;
+            var before = counters();
+            try (KubectlPortForward kubectl = KubectlPortForward.start(sandbox.kubeconfig(), "default", "svc/echo", 80,
+                    websockets, WAIT)) {
                 assertThat(EchoLoad.mismatches(kubectl.localPort(), 4, 1 << 20)).isZero();
             }
+            assertThat(count(counters().streamsByProtocol(), protocol)).isEqualTo(count(before.streamsByProtocol(), protocol) + 4);
+            assertThat(counters().pod("default", "echo").bytesPodToClient() - before.pod("default", "echo").bytesPodToClient())
+                    .isEqualTo(4L << 20);
         }
-        await().atMost(WAIT).until(() -> counters.snapshot().pod("default", "echo").streamsClosed() == 8);
-        assertThat(counters.snapshot().streamsByProtocol()).containsEntry(TUNNEL, 4L).containsEntry(PLAIN, 4L);
-        assertThat(echo.accepted.get()).isEqualTo(8);
     }
 
     @Test
     void refusedPodPortShowsTheKubeletErrorInKubectlsOwnStderr() throws Exception {
-        int closedPort = POD_PORT + 1;
         for (boolean websockets : new boolean[] {true, false}) {
-            try (KubectlPortForward kubectl = KubectlPortForward.start(kubeconfig, "default", "pod/echo", closedPort, websockets, WAIT);
+            String protocol = websockets ? TUNNEL : PLAIN;
+            var before = counters();
+            try (KubectlPortForward kubectl = KubectlPortForward.start(sandbox.kubeconfig(), "default", "pod/echo", CLOSED_PORT,
+                    websockets, WAIT);
                  Socket socket = new Socket("127.0.0.1", kubectl.localPort())) {
                 assertThat(socket.getInputStream().readAllBytes()).isEmpty();
                 await().atMost(WAIT).untilAsserted(() -> assertThat(kubectl.stderr())
-                        .contains("error forwarding port " + closedPort + " to pod " + podUid)
-                        .contains("dial tcp4 " + podIp + ":" + closedPort + ": connect: connection refused"));
+                        .contains("error forwarding port " + CLOSED_PORT + " to pod " + podUid)
+                        .contains("dial tcp4 " + podIp + ":" + CLOSED_PORT + ": connect: connection refused"));
             }
+            assertThat(count(counters().streamsByProtocol(), protocol)).isEqualTo(count(before.streamsByProtocol(), protocol) + 1);
         }
-        assertThat(counters.snapshot().streamsByProtocol()).containsEntry(TUNNEL, 1L).containsEntry(PLAIN, 1L);
-        await().atMost(WAIT).until(() -> counters.snapshot().pod("default", "echo").streamsClosed() == 2);
     }
 }
