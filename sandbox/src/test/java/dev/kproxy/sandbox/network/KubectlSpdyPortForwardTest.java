@@ -72,10 +72,11 @@ class KubectlSpdyPortForwardTest {
                     ports:
                     - {name: echo, containerPort: 7000}
                 ---
+                # Not named "echo": its service-link variable ECHO_PORT would override EchoPod's own.
                 apiVersion: v1
                 kind: Service
                 metadata:
-                  name: echo
+                  name: echo-service
                 spec:
                   selector: {app: echo}
                   ports:
@@ -150,7 +151,7 @@ class KubectlSpdyPortForwardTest {
         for (boolean websockets : new boolean[] {true, false}) {
             String protocol = websockets ? TUNNEL : PLAIN;
             var before = counters();
-            try (KubectlPortForward kubectl = KubectlPortForward.start(sandbox.kubeconfig(), "default", "svc/echo", 80,
+            try (KubectlPortForward kubectl = KubectlPortForward.start(sandbox.kubeconfig(), "default", "svc/echo-service", 80,
                     websockets, WAIT)) {
                 assertThat(EchoLoad.mismatches(kubectl.localPort(), 4, 1 << 20)).isZero();
             }
