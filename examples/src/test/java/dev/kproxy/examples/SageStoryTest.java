@@ -50,10 +50,11 @@ class SageStoryTest {
 
     @Test
     void sageAnswersFromK8sThroughItsNodePortAndReachesQuotaByName() throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
         Set<String> sagePods = new HashSet<>();
         Pattern pod = Pattern.compile("\"pod\":\"(sage-[^\"]+)\"");
         for (int i = 0; i < 8; i++) {
+            // A new client each time: the NodePort balances connections, and a kept-alive one sticks to a pod.
+            HttpClient http = HttpClient.newHttpClient();
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:30519/v1/usage/test"))
                     .header("Authorization", "Bearer demo").build(), HttpResponse.BodyHandlers.ofString());
             assertThat(r.statusCode()).isEqualTo(200);

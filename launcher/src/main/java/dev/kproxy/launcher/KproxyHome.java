@@ -18,7 +18,10 @@ public final class KproxyHome {
 
     public static KproxyHome resolve() {
         String env = System.getenv("KPROXY_HOME");
-        Path root = env != null && !env.isBlank() ? Path.of(env) : Path.of(System.getProperty("user.home"), ".kproxy");
+        return at(env != null && !env.isBlank() ? Path.of(env) : Path.of(System.getProperty("user.home"), ".kproxy"));
+    }
+
+    public static KproxyHome at(Path root) {
         return new KproxyHome(root.toAbsolutePath());
     }
 
