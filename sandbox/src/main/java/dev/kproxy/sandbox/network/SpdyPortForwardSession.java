@@ -129,7 +129,9 @@ final class SpdyPortForwardSession extends ChannelInboundHandlerAdapter {
             reset(id, SpdyStreamStatus.REFUSED_STREAM);
             return;
         }
-        if (id % 2 == 0 || byStream.containsKey(id) || syn.isInvalid() || syn.isTruncated()) {
+        // Client stream ids are odd and increase (SPDY/3.1 2.3.2; spdystream holds a lock from
+        // choosing the id to writing the frame), so an id seen before is a broken client.
+        if (id % 2 == 0 || id <= highestStreamId || syn.isInvalid() || syn.isTruncated()) {
             reset(id, SpdyStreamStatus.PROTOCOL_ERROR);
             return;
         }
@@ -187,7 +189,8 @@ final class SpdyPortForwardSession extends ChannelInboundHandlerAdapter {
         String message = PodDialError.text(pod, pair.port(), cause);
         pair.podFinished = true;
         toClient.submit(message.length(), () -> {
-            send(pair.errorStreamId(), !pair.errorReset, Unpooled.copiedBuffer(message, StandardCharsets.UTF_8));
+            // Not when the client reset the pair meanwhile: its error stream is finished then.
+            send(pair.errorStreamId(), !pair.errorReset && !pair.errorFinSent, Unpooled.copiedBuffer(message, StandardCharsets.UTF_8));
             finishServerSide(pair);
             endPair(pair);
         });
