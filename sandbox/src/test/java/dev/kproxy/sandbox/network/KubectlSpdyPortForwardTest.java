@@ -72,7 +72,6 @@ class KubectlSpdyPortForwardTest {
                     ports:
                     - {name: echo, containerPort: 7000}
                 ---
-                # Not named "echo": its service-link variable ECHO_PORT would override EchoPod's own.
                 apiVersion: v1
                 kind: Service
                 metadata:
