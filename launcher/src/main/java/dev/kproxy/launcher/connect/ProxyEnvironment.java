@@ -14,6 +14,15 @@ public record ProxyEnvironment(String proxyHost, int proxyPort) {
 
     public static final String NO_PROXY = "localhost,127.0.0.1,::1";
 
+    /** From the daemon's status: clients reach a wildcard-bound proxy on loopback. */
+    public static ProxyEnvironment of(tools.jackson.databind.JsonNode status) {
+        String host = status.path("proxyAddress").asString("127.0.0.1");
+        if (host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]")) {
+            host = "127.0.0.1";
+        }
+        return new ProxyEnvironment(host, status.path("proxyPort").asInt());
+    }
+
     /** The JVM options alone, e.g. {@code -DsocksProxyHost=127.0.0.1 -DsocksProxyPort=1080}. */
     public String javaOptions() {
         return "-DsocksProxyHost=" + proxyHost + " -DsocksProxyPort=" + proxyPort;
