@@ -267,6 +267,89 @@ class OutboundSandboxTest {
         assertThat(cluster.counters(answered.get()).bytesPodToClient()).isGreaterThanOrEqualTo(answered.get().length() + 1);
     }
 
+    /**
+     * The real CLI path as child processes ({@code java -cp <test class path> dev.kproxy.launcher.Main}),
+     * with a private KPROXY_HOME: connect starts the background daemon, a second connect says so,
+     * run passes the variables and the exit code, status reports, a failed start comes back as one
+     * line, quit frees both ports.
+     */
+    @Test
+    @Order(30)
+    void cliConnectRunStatusQuitAsChildProcesses() throws Exception {
+        Path home = dir.resolve("home");
+        java.util.Map<String, String> env = java.util.Map.of("KPROXY_HOME", home.toString());
+        int proxyPort = freePort();
+        int dnsPort = freePort();
+        Clients.Result connect = Clients.run(Clients.java("dev.kproxy.launcher.Main", "connect", "--kubeconfig",
+                cluster.kubeconfig().toString(), "-n", StoryCluster.NS, "--proxy-port", Integer.toString(proxyPort),
+                "--dns-port", Integer.toString(dnsPort)), env);
+        try {
+            assertThat(connect.exit()).as(connect.err()).isZero();
+            assertThat(connect.out()).contains("Connected to context kproxy-sandbox, namespaces wjyl-dev")
+                    .contains("JAVA_TOOL_OPTIONS=\"-DsocksProxyHost=127.0.0.1 -DsocksProxyPort=" + proxyPort + "\"")
+                    .contains("ALL_PROXY=socks5h://127.0.0.1:" + proxyPort)
+                    .contains("HTTP_PROXY=http://127.0.0.1:" + proxyPort + " HTTPS_PROXY=http://127.0.0.1:" + proxyPort)
+                    .contains("NO_PROXY=localhost,127.0.0.1,::1")
+                    .contains("DNS: 127.0.0.1:" + dnsPort);
+
+            Clients.Result again = Clients.run(Clients.java("dev.kproxy.launcher.Main", "connect", "--kubeconfig",
+                    cluster.kubeconfig().toString(), "-n", StoryCluster.NS), env);
+            assertThat(again.exit()).isZero();
+            assertThat(again.out()).startsWith("Already connected to context kproxy-sandbox, namespaces wjyl-dev (proxy 127.0.0.1:" + proxyPort);
+
+            Clients.Result curl = Clients.run(Clients.java("dev.kproxy.launcher.Main", "run", "--",
+                    "curl", "-sS", "--max-time", "30", "http://sage.wjyl-dev:50100/v1/usage/test"), env);
+            assertThat(curl.exit()).as(curl.err()).isZero();
+            assertThat(curl.out()).contains("\"data\":\"from k8s\"");
+            assertAnsweredThroughPortForward(curl.out());
+
+            java.util.Map<String, String> withJavaOptions = new java.util.HashMap<>(env);
+            withJavaOptions.put("JAVA_TOOL_OPTIONS", "-Dkproxy.test=1");
+            Clients.Result exitCode = Clients.run(Clients.java("dev.kproxy.launcher.Main", "run", "--",
+                    "sh", "-c", "echo \"$JAVA_TOOL_OPTIONS|$ALL_PROXY|$NO_PROXY\"; exit 3"), withJavaOptions);
+            assertThat(exitCode.exit()).isEqualTo(3);
+            assertThat(exitCode.out().strip()).isEqualTo("-Dkproxy.test=1 -DsocksProxyHost=127.0.0.1 -DsocksProxyPort=" + proxyPort
+                    + "|socks5h://127.0.0.1:" + proxyPort + "|localhost,127.0.0.1,::1");
+
+            Clients.Result json = Clients.run(Clients.java("dev.kproxy.launcher.Main", "status", "-o", "json"), env);
+            assertThat(json.exit()).as(json.err()).isZero();
+            var status = tools.jackson.databind.json.JsonMapper.builder().build().readTree(json.out());
+            assertThat(status.path("proxyPort").asInt()).isEqualTo(proxyPort);
+            assertThat(status.path("dnsPort").asInt()).isEqualTo(dnsPort);
+            assertThat(status.path("totalConnections").asLong()).isGreaterThanOrEqualTo(1);
+            assertThat(status.path("bytesFromCluster").asLong()).isGreaterThan(0);
+            Clients.Result text = Clients.run(Clients.java("dev.kproxy.launcher.Main", "status"), env);
+            assertThat(text.out()).contains("Context      kproxy-sandbox").contains("Proxy        127.0.0.1:" + proxyPort);
+        } finally {
+            Clients.Result quit = Clients.run(Clients.java("dev.kproxy.launcher.Main", "quit"), env);
+            assertThat(quit.exit()).as(quit.err()).isZero();
+            assertThat(quit.out()).contains("Disconnected from context kproxy-sandbox.");
+        }
+        try (ServerSocket tcp = new ServerSocket(proxyPort, 50, InetAddress.getLoopbackAddress());
+             java.net.DatagramSocket udp = new java.net.DatagramSocket(dnsPort, InetAddress.getLoopbackAddress());
+             ServerSocket dnsTcp = new ServerSocket(dnsPort, 50, InetAddress.getLoopbackAddress())) {
+            assertThat(tcp.getLocalPort()).isEqualTo(proxyPort);
+            assertThat(udp.getLocalPort()).isEqualTo(dnsPort);
+        }
+        assertThat(Files.readString(home.resolve("daemon.log"))).doesNotContain(cluster.sandbox.adminToken());
+
+        Clients.Result notConnected = Clients.run(Clients.java("dev.kproxy.launcher.Main", "run", "--", "true"), env);
+        assertThat(notConnected.exit()).isEqualTo(1);
+        assertThat(notConnected.err().strip()).endsWith("kproxy: kproxy is not connected; run `kproxy connect` first");
+
+        Clients.Result missing = Clients.run(Clients.java("dev.kproxy.launcher.Main", "connect", "--kubeconfig",
+                cluster.kubeconfig().toString(), "-n", "nope", "--proxy-port", "0", "--dns-port", "0"), env);
+        assertThat(missing.exit()).isEqualTo(1);
+        assertThat(missing.err().strip()).startsWith("kproxy: namespace \"nope\" not found in context kproxy-sandbox: ")
+                .doesNotContain("\n").doesNotContain("Exception");
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
     /** The answer names the sage pod that served it; that pod's port-forward counters moved. */
     private static void assertAnsweredThroughPortForward(String body) {
         Matcher m = SAGE_POD.matcher(body);
