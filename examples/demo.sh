@@ -49,8 +49,9 @@ step "kproxy connect -n wjyl-dev   (KUBECONFIG=$KUBECONFIG)"
 kproxy connect -n wjyl-dev --proxy-port "$proxy_port" --dns-port "$dns_port"
 
 step "Run sage on this laptop: kproxy run -- java ... SageServer   (PORT=10519, SAGE_DATA=\"from local\")"
+# The script itself, not the kproxy() function: $! is then the kproxy JVM, which stops sage with it.
 PORT=10519 BIND_ADDRESS=127.0.0.1 SAGE_DATA="from local" \
-  kproxy run -- java -cp examples/target/classes dev.kproxy.examples.sage.SageServer >"$KPROXY_HOME/sage-local.log" 2>&1 &
+  "$root/kproxy" run -- java -cp examples/target/classes dev.kproxy.examples.sage.SageServer >"$KPROXY_HOME/sage-local.log" 2>&1 &
 sage_pid=$!
 for _ in $(seq 1 100); do
   curl -s --noproxy '*' -o /dev/null --max-time 1 http://127.0.0.1:10519/healthz && break
