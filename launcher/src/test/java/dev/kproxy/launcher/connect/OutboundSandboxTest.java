@@ -245,6 +245,25 @@ class OutboundSandboxTest {
         assertThat(s.toString()).doesNotContain(cluster.sandbox.adminToken());
     }
 
+    /**
+     * A pod that writes and closes at once (the name port): every one of many short connections
+     * gets the bytes, also when the port-forward has ended before the proxy joined it to the client.
+     */
+    @Test
+    @Order(10)
+    void serverFirstBytesArriveOnEveryShortConnection() throws Exception {
+        String pod = cluster.readyPods("echo").get(0).getMetadata().getName();
+        int empty = 0;
+        for (int i = 0; i < 200; i++) {
+            try (Socket s = Clients.socks(outbound.proxyPort(), "echo.wjyl-dev", 7001)) {
+                if (!Clients.readLine(s).equals(pod)) {
+                    empty++;
+                }
+            }
+        }
+        assertThat(empty).as("connections that closed without the pod's name").isZero();
+    }
+
     @Test
     @Order(20)
     void afterTheServingPodIsDeletedTheNextRequestReachesItsReplacement() throws Exception {
