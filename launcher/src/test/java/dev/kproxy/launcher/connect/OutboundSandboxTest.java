@@ -278,11 +278,12 @@ class OutboundSandboxTest {
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).ignoreExceptions().untilAsserted(() -> {
             try (Socket s = Clients.socks(outbound.proxyPort(), "echo.wjyl-dev", 7001)) {
                 String name = Clients.readLine(s);
-                assertThat(name).startsWith("echo-").isNotEqualTo(old);
+                // Checked against this sandbox's pods: other sandboxes on the machine share 127.244/16.
+                assertThat(name).isNotEqualTo(old);
+                assertThat(cluster.readyPods("echo")).extracting(p -> p.getMetadata().getName()).contains(name);
                 answered.set(name);
             }
         });
-        assertThat(cluster.readyPods("echo")).extracting(p -> p.getMetadata().getName()).contains(answered.get());
         assertThat(cluster.counters(answered.get()).bytesPodToClient()).isGreaterThanOrEqualTo(answered.get().length() + 1);
     }
 
