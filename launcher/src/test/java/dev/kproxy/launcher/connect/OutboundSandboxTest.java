@@ -235,6 +235,49 @@ class OutboundSandboxTest {
     }
 
     @Test
+    @Order(8)
+    void withoutPortForwardPermissionTheClientGetsNotAllowedAndTheReason() throws Exception {
+        try (Outbound bob = Outbound.start(ConnectOptions.of(cluster.bobKubeconfig(), StoryCluster.NS));
+             Socket s = new Socket("127.0.0.1", bob.proxyPort())) {
+            s.setSoTimeout(30_000);
+            OutputStream out = s.getOutputStream();
+            out.write(new byte[] {5, 1, 0});
+            out.flush();
+            assertThat(s.getInputStream().readNBytes(2)).containsExactly(5, 0);
+            byte[] host = "sage.wjyl-dev".getBytes(StandardCharsets.US_ASCII);
+            out.write(new byte[] {5, 1, 0, 3, (byte) host.length});
+            out.write(host);
+            out.write(new byte[] {(byte) (50100 >> 8), (byte) 50100});
+            out.flush();
+            assertThat(s.getInputStream().readNBytes(2)).containsExactly(5, 2);
+            assertThat(bob.stats().recentErrors().get("sage.wjyl-dev:50100").get(0).message())
+                    .startsWith("sage.wjyl-dev:50100: ").contains("pods/portforward");
+        }
+    }
+
+    @Test
+    @Order(8)
+    void proxyCredentialsAreRequiredWhenSetAndNeededOffLoopback() throws Exception {
+        ConnectOptions base = ConnectOptions.of(cluster.kubeconfig(), StoryCluster.NS);
+        ConnectOptions withAuth = new ConnectOptions(base.kubeconfig(), null, StoryCluster.NS, Set.of(), false, "127.0.0.1", 0, 0,
+                "cluster.local", true, java.util.Optional.of(new dev.kproxy.proxy.ProxyCredentials("dev", "s3cret")));
+        try (Outbound guarded = Outbound.start(withAuth)) {
+            String proxy = "127.0.0.1:" + guarded.proxyPort();
+            Clients.Result ok = Clients.run(List.of("curl", "-sS", "--max-time", "30", "--socks5-hostname", proxy,
+                    "--proxy-user", "dev:s3cret", "http://sage.wjyl-dev:50100/v1/usage/test"));
+            assertThat(ok.out()).contains("\"data\":\"from k8s\"");
+            Clients.Result denied = Clients.run(List.of("curl", "-sS", "--max-time", "30", "-o", "/dev/null", "-w", "%{http_code}",
+                    "-x", "http://" + proxy, "http://sage.wjyl-dev:50100/v1/usage/test"));
+            assertThat(denied.out()).isEqualTo("407");
+            assertThat(guarded.status().toString()).doesNotContain("s3cret");
+        }
+        ConnectOptions openToAll = new ConnectOptions(base.kubeconfig(), null, StoryCluster.NS, Set.of(), false, "0.0.0.0", 0, 0,
+                "cluster.local", true, java.util.Optional.empty());
+        assertThatThrownBy(() -> Outbound.start(openToAll)).isInstanceOf(UserError.class)
+                .hasMessageContaining("non-loopback address 0.0.0.0").hasMessageContaining("--bind");
+    }
+
+    @Test
     @Order(9)
     void statusCountsConnectionsAndBytes() {
         var s = outbound.status();

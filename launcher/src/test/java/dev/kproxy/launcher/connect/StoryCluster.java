@@ -29,6 +29,7 @@ import static org.awaitility.Awaitility.await;
 final class StoryCluster implements AutoCloseable {
     static final String NS = "wjyl-dev";
     static final String ALICE_TOKEN = "alice-token-for-tests";
+    static final String BOB_TOKEN = "bob-token-for-tests";
 
     final Sandbox sandbox;
     final KubernetesClient client;
@@ -63,6 +64,8 @@ final class StoryCluster implements AutoCloseable {
                     .imageCatalogue(catalogue)
                     .user("alice", ALICE_TOKEN, AccessRules.none()
                             .allow(Set.of("get", "list", "watch"), Set.of("services", "pods"), Set.of(NS)))
+                    .user("bob", BOB_TOKEN, AccessRules.none()
+                            .allow(Set.of("get", "list", "watch"), Set.of("services", "pods", "endpointslices"), Set.of(NS)))
                     .build());
             sandbox.apply(List.of(Path.of("../examples/manifests/sage.yaml"), Path.of("src/test/resources/echo.yaml")));
             KubernetesClient client = new KubernetesClientBuilder()
@@ -80,10 +83,19 @@ final class StoryCluster implements AutoCloseable {
         return sandbox.kubeconfig();
     }
 
-    /** The admin kubeconfig with alice's token instead of the admin's. */
+    /** The admin kubeconfig with alice's token: she may not list endpointslices. */
     Path aliceKubeconfig() throws IOException {
-        Path file = dir.resolve("alice-kubeconfig");
-        Files.writeString(file, Files.readString(kubeconfig()).replace(sandbox.adminToken(), ALICE_TOKEN));
+        return kubeconfigWith("alice", ALICE_TOKEN);
+    }
+
+    /** The admin kubeconfig with bob's token: he may watch everything kproxy needs but not create pods/portforward. */
+    Path bobKubeconfig() throws IOException {
+        return kubeconfigWith("bob", BOB_TOKEN);
+    }
+
+    private Path kubeconfigWith(String user, String token) throws IOException {
+        Path file = dir.resolve(user + "-kubeconfig");
+        Files.writeString(file, Files.readString(kubeconfig()).replace(sandbox.adminToken(), token));
         return file;
     }
 
