@@ -23,8 +23,9 @@ import java.util.Optional;
  * log {@code $KPROXY_HOME/daemon.log}) and returns once it serves, printing how to use it.
  */
 @Command(name = "connect",
-        description = {"Give this machine the cluster's view: a SOCKS5/SOCKS4a/HTTP proxy port and a DNS server for",
-                "cluster names, carried over the API server's port-forward. Runs in the background until `kproxy quit`."})
+        description = {"Give this machine the cluster's view (proxy port + cluster DNS).",
+                "One SOCKS5/SOCKS4a/HTTP proxy port and a DNS server for cluster names, carried over the",
+                "API server's port-forward. Runs in the background until `kproxy quit`."})
 public final class ConnectCommand implements Runnable {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);

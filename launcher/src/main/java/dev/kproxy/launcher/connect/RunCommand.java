@@ -16,8 +16,8 @@ import java.util.concurrent.Callable;
  * {@code kproxy run -- CMD...}: runs one command with the proxy environment
  * ({@link ProxyEnvironment}), its stdio inherited and its exit code passed through.
  */
-@Command(name = "run", description = {"Run a command with the proxy settings of the running connection:",
-        "JAVA_TOOL_OPTIONS (appended), ALL_PROXY, HTTP_PROXY, HTTPS_PROXY, NO_PROXY. Exit code passed through."})
+@Command(name = "run", description = {"Run a command with the connection's proxy settings: kproxy run -- CMD...",
+        "Sets JAVA_TOOL_OPTIONS (appended), ALL_PROXY, HTTP_PROXY, HTTPS_PROXY, NO_PROXY. Exit code passed through."})
 public final class RunCommand implements Callable<Integer> {
 
     @Parameters(arity = "1..*", paramLabel = "CMD", description = "the command and its arguments (put `--` before it)")
