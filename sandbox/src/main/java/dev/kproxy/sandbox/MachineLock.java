@@ -8,6 +8,7 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 
 /**
  * One sandbox per machine. Pod IPs (127.244.0.0/16), ClusterIP twins (127.96.0.0/12) and NodePorts
@@ -26,12 +27,22 @@ final class MachineLock implements AutoCloseable {
         this.lock = lock;
     }
 
-    static MachineLock acquire() throws IOException {
+    /**
+     * @param wait how long to wait for another process's sandbox to stop (zero: fail at once). A
+     *             sandbox of this same JVM is never waited for: it could only be waiting for itself.
+     */
+    static MachineLock acquire(Duration wait) throws IOException {
         FileChannel ch = FileChannel.open(FILE, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
         FileLock lock;
+        long deadline = System.nanoTime() + wait.toNanos();
         try {
-            lock = ch.tryLock();
+            while ((lock = ch.tryLock()) == null && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+            }
         } catch (OverlappingFileLockException sameJvm) {
+            lock = null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
             lock = null;
         }
         if (lock == null) {

@@ -73,7 +73,7 @@ public final class Sandbox implements AutoCloseable {
     }
 
     private void startParts() throws IOException {
-        machineLock = MachineLock.acquire();
+        machineLock = MachineLock.acquire(config.machineLockWait());
         Files.createDirectories(config.workDir());
         bootstrapObjects();
         controllers = new ControllerManager(store, admission);

@@ -17,9 +17,12 @@ import dev.kproxy.sandbox.api.AccessRules;
  * @param imageCatalogue     image → local command file, or null for none (every pod then reports ImagePullBackOff)
  * @param portForwardLatency delay added to each port-forward round trip (zero: none)
  * @param users              extra users with restricted access, for RBAC tests
+ * @param machineLockWait    how long to wait for another process's sandbox to stop (only one runs
+ *                           per machine); default from {@code KPROXY_SANDBOX_LOCK_WAIT} (seconds), else
+ *                           zero: fail at once. Test runs set it so parallel runs queue instead of failing.
  */
 public record SandboxConfig(int apiPort, Path kubeconfig, Path workDir, Path imageCatalogue, Duration portForwardLatency,
-                            List<User> users) {
+                            List<User> users, Duration machineLockWait) {
 
     /** A non-admin identity: its token and what it may do. */
     public record User(String name, String token, AccessRules rules) {
@@ -30,6 +33,17 @@ public record SandboxConfig(int apiPort, Path kubeconfig, Path workDir, Path ima
         Objects.requireNonNull(workDir, "workDir");
         portForwardLatency = portForwardLatency == null ? Duration.ZERO : portForwardLatency;
         users = List.copyOf(users);
+        machineLockWait = machineLockWait == null ? Duration.ZERO : machineLockWait;
+    }
+
+    /** {@code KPROXY_SANDBOX_LOCK_WAIT} in seconds: an environment variable, so child kproxy JVMs inherit it. */
+    static Duration lockWaitFromEnvironment() {
+        String v = System.getenv("KPROXY_SANDBOX_LOCK_WAIT");
+        try {
+            return v == null || v.isBlank() ? Duration.ZERO : Duration.ofSeconds(Long.parseLong(v.trim()));
+        } catch (NumberFormatException e) {
+            return Duration.ZERO;
+        }
     }
 
     public static Builder builder() {
@@ -43,6 +57,7 @@ public record SandboxConfig(int apiPort, Path kubeconfig, Path workDir, Path ima
         private Path imageCatalogue;
         private Duration portForwardLatency = Duration.ZERO;
         private final List<User> users = new ArrayList<>();
+        private Duration machineLockWait = lockWaitFromEnvironment();
 
         public Builder apiPort(int port) {
             this.apiPort = port;
@@ -74,8 +89,13 @@ public record SandboxConfig(int apiPort, Path kubeconfig, Path workDir, Path ima
             return this;
         }
 
+        public Builder machineLockWait(Duration wait) {
+            this.machineLockWait = wait;
+            return this;
+        }
+
         public SandboxConfig build() {
-            return new SandboxConfig(apiPort, kubeconfig, workDir, imageCatalogue, portForwardLatency, users);
+            return new SandboxConfig(apiPort, kubeconfig, workDir, imageCatalogue, portForwardLatency, users, machineLockWait);
         }
     }
 }

@@ -28,7 +28,9 @@ import java.util.concurrent.atomic.LongAdder;
  * echo pod), measures echo throughput (MB/s each way, one connection) and connection-open latency
  * (connect → first byte of the pod's name port) through kproxy's SOCKS port, through fabric8's
  * {@link LocalPortForward}, and straight to the pod's loopback address (no port-forward at all),
- * and the DNS server's queries per second. Run with the test class path (see docs/benchmarks.md).
+ * and the DNS server's queries per second and latency; then, against a fresh sandbox, the RSS of a
+ * real {@code kproxy connect} daemon holding idle connections ({@link IdleConnectionsRss}).
+ * Run with the test class path (see docs/benchmarks.md).
  */
 public final class OutboundBenchmark {
     private static final int MIB = 1 << 20;
@@ -36,6 +38,7 @@ public final class OutboundBenchmark {
     public static void main(String[] args) throws Exception {
         int megabytes = args.length > 0 ? Integer.parseInt(args[0]) : 256;
         int opens = args.length > 1 ? Integer.parseInt(args[1]) : 300;
+        int idle = args.length > 2 ? Integer.parseInt(args[2]) : 1000;
         Path dir = Files.createTempDirectory("kproxy-bench");
         try (StoryCluster cluster = StoryCluster.start(dir);
              Outbound outbound = Outbound.start(ConnectOptions.of(cluster.kubeconfig(), StoryCluster.NS))) {
@@ -46,24 +49,49 @@ public final class OutboundBenchmark {
             System.out.printf("echo pod %s (%s); kproxy SOCKS port %d; %d MiB per throughput run, %d opens%n",
                     podName, podIp, proxy, megabytes, opens);
             try (LocalPortForward echoForward = cluster.client.pods().inNamespace(StoryCluster.NS).withName(podName).portForward(7000);
-                 LocalPortForward nameForward = cluster.client.pods().inNamespace(StoryCluster.NS).withName(podName).portForward(7001)) {
+                 LocalPortForward nameForward = cluster.client.pods().inNamespace(StoryCluster.NS).withName(podName).portForward(7001);
+                 LocalPortForward sinkForward = cluster.client.pods().inNamespace(StoryCluster.NS).withName(podName).portForward(7002)) {
                 Connector viaKproxy = port -> Clients.socks(proxy, "echo.wjyl-dev", port);
-                Connector viaFabric8 = port -> new Socket("127.0.0.1", port == 7000 ? echoForward.getLocalPort() : nameForward.getLocalPort());
+                Connector viaFabric8 = port -> new Socket("127.0.0.1", switch (port) {
+                    case 7000 -> echoForward.getLocalPort();
+                    case 7001 -> nameForward.getLocalPort();
+                    default -> sinkForward.getLocalPort();
+                });
                 Connector raw = port -> new Socket(podIp, port);
+                List<String> paths = List.of("kproxy SOCKS5 -> port-forward", "fabric8 LocalPortForward", "raw loopback to the pod");
+                List<Connector> connectors = List.of(viaKproxy, viaFabric8, raw);
                 for (int round = 0; round < 2; round++) { // the first round warms the JIT up
                     boolean report = round == 1;
-                    throughput("kproxy SOCKS5 -> port-forward", viaKproxy, megabytes, report);
-                    throughput("fabric8 LocalPortForward", viaFabric8, megabytes, report);
-                    throughput("raw loopback to the pod", raw, megabytes, report);
+                    double[] oneWay = new double[3];
+                    double[] echo = new double[3];
+                    for (int i = 0; i < 3; i++) {
+                        oneWay[i] = oneWay(paths.get(i), connectors.get(i), megabytes, report);
+                    }
+                    for (int i = 0; i < 3; i++) {
+                        echo[i] = throughput(paths.get(i), connectors.get(i), megabytes, report);
+                    }
+                    if (report) {
+                        System.out.printf("ratio       kproxy / fabric8: one way %.2f, echo %.2f   kproxy / raw: one way %.2f, echo %.2f%n",
+                                oneWay[0] / oneWay[1], echo[0] / echo[1], oneWay[0] / oneWay[2], echo[0] / echo[2]);
+                    }
                 }
                 for (int round = 0; round < 2; round++) {
                     boolean report = round == 1;
-                    opens("kproxy SOCKS5 -> port-forward", viaKproxy, opens, report);
-                    opens("fabric8 LocalPortForward", viaFabric8, opens, report);
-                    opens("raw loopback to the pod", raw, opens, report);
+                    double[] p50 = new double[3];
+                    for (int i = 0; i < 3; i++) {
+                        p50[i] = opens(paths.get(i), connectors.get(i), opens, report);
+                    }
+                    if (report) {
+                        System.out.printf("ratio       open p50 kproxy / fabric8 %.2f%n", p50[0] / p50[1]);
+                    }
                 }
             }
             dnsQps(outbound.dnsAddress(), Duration.ofSeconds(5), 4);
+        }
+        if (idle > 0) {
+            try (StoryCluster cluster = StoryCluster.start(Files.createTempDirectory("kproxy-bench"))) {
+                IdleConnectionsRss.measure(cluster.kubeconfig(), StoryCluster.NS, idle);
+            }
         }
     }
 
@@ -72,7 +100,7 @@ public final class OutboundBenchmark {
     }
 
     /** Writes {@code megabytes} MiB on one thread while reading the echo on another; MB/s of the round trip. */
-    private static void throughput(String label, Connector connector, int megabytes, boolean report) throws Exception {
+    private static double throughput(String label, Connector connector, int megabytes, boolean report) throws Exception {
         try (Socket s = connector.open(7000)) {
             s.setSoTimeout(60_000);
             byte[] chunk = new byte[256 * 1024];
@@ -107,14 +135,52 @@ public final class OutboundBenchmark {
                 throw new IllegalStateException(label + ": echoed " + got + " of " + total + " bytes");
             }
             if (report) {
-                System.out.printf("throughput  %-32s %8.1f MB/s each way (%d MiB echoed in %.2f s)%n",
+                System.out.printf("echo        %-32s %8.1f MB/s each way (%d MiB echoed in %.2f s)%n",
                         label, total / 1e6 / seconds, megabytes, seconds);
             }
+            return total / 1e6 / seconds;
+        }
+    }
+
+    /** Sends {@code megabytes} MiB to the pod's sink, which answers one byte per MiB: timed to the last answer. */
+    private static double oneWay(String label, Connector connector, int megabytes, boolean report) throws Exception {
+        try (Socket s = connector.open(7002)) {
+            s.setSoTimeout(60_000);
+            byte[] chunk = new byte[256 * 1024];
+            Arrays.fill(chunk, (byte) 'k');
+            long total = (long) megabytes * MIB;
+            long start = System.nanoTime();
+            CompletableFuture<Integer> acks = CompletableFuture.supplyAsync(() -> {
+                try {
+                    InputStream in = s.getInputStream();
+                    int got = 0;
+                    while (got < megabytes && in.read() >= 0) {
+                        got++;
+                    }
+                    return got;
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            OutputStream out = s.getOutputStream();
+            for (long sent = 0; sent < total; sent += chunk.length) {
+                out.write(chunk);
+            }
+            out.flush();
+            int got = acks.get();
+            double seconds = (System.nanoTime() - start) / 1e9;
+            if (got != megabytes) {
+                throw new IllegalStateException(label + ": the pod acknowledged " + got + " of " + megabytes + " MiB");
+            }
+            if (report) {
+                System.out.printf("one way     %-32s %8.1f MB/s to the pod (%d MiB in %.2f s)%n", label, total / 1e6 / seconds, megabytes, seconds);
+            }
+            return total / 1e6 / seconds;
         }
     }
 
     /** Connect, read the pod's name to EOF; p50/p99 of connect → first byte. */
-    private static void opens(String label, Connector connector, int count, boolean report) throws IOException {
+    private static double opens(String label, Connector connector, int count, boolean report) throws IOException {
         List<Long> micros = new ArrayList<>();
         int empty = 0;
         for (int i = 0; i < count; i++) {
@@ -136,11 +202,13 @@ public final class OutboundBenchmark {
                     label, micros.get(micros.size() / 2) / 1000.0,
                     micros.get(Math.min(micros.size() - 1, micros.size() * 99 / 100)) / 1000.0, count, empty);
         }
+        return micros.get(micros.size() / 2) / 1000.0;
     }
 
     private static void dnsQps(InetSocketAddress dns, Duration duration, int threads) throws Exception {
         Name name = Name.fromString("sage.wjyl-dev.svc.cluster.local.");
         LongAdder answered = new LongAdder();
+        java.util.concurrent.ConcurrentLinkedQueue<Long> micros = new java.util.concurrent.ConcurrentLinkedQueue<>();
         long end = System.nanoTime() + duration.toNanos();
         List<CompletableFuture<Void>> workers = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
@@ -149,7 +217,9 @@ public final class OutboundBenchmark {
                     SimpleResolver resolver = new SimpleResolver(dns);
                     resolver.setTimeout(Duration.ofSeconds(2));
                     while (System.nanoTime() < end) {
+                        long start = System.nanoTime();
                         Message reply = resolver.send(Message.newQuery(Record.newRecord(name, Type.A, DClass.IN)));
+                        micros.add((System.nanoTime() - start) / 1_000);
                         if (reply.getRcode() != Rcode.NOERROR || reply.getSection(1).isEmpty()) {
                             throw new IllegalStateException("unexpected DNS answer " + reply);
                         }
@@ -161,8 +231,11 @@ public final class OutboundBenchmark {
             }));
         }
         CompletableFuture.allOf(workers.toArray(CompletableFuture[]::new)).get();
-        System.out.printf("dns         %-32s %8.0f queries/s (%d UDP clients, A sage.wjyl-dev.svc.cluster.local, %d s)%n",
-                "kproxy DNS", answered.sum() / (double) duration.toSeconds(), threads, duration.toSeconds());
+        List<Long> sorted = new ArrayList<>(micros);
+        sorted.sort(Long::compare);
+        System.out.printf("dns         %-32s %8.0f queries/s, p50 %.2f ms, p99 %.2f ms (%d concurrent UDP clients, A sage.wjyl-dev.svc.cluster.local, %d s)%n",
+                "kproxy DNS", answered.sum() / (double) duration.toSeconds(), sorted.get(sorted.size() / 2) / 1000.0,
+                sorted.get(Math.min(sorted.size() - 1, sorted.size() * 99 / 100)) / 1000.0, threads, duration.toSeconds());
     }
 
     private OutboundBenchmark() {

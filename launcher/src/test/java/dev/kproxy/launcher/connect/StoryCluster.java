@@ -1,5 +1,7 @@
 package dev.kproxy.launcher.connect;
 
+import dev.kproxy.sandbox.testpods.EchoPod;
+
 import dev.kproxy.examples.sage.SageServer;
 import dev.kproxy.sandbox.Sandbox;
 import dev.kproxy.sandbox.SandboxConfig;
