@@ -39,7 +39,16 @@ public final class AgentJar {
 
     /** The jar's bytes; fails when the agent classes cannot be read (a broken installation). */
     public static byte[] build() {
-        TreeMap<String, byte[]> classes = readClasses();
+        CodeSource source = AgentMain.class.getProtectionDomain().getCodeSource();
+        if (source == null) {
+            throw new IllegalStateException("cannot tell where " + MAIN_CLASS + " was loaded from");
+        }
+        return from(path(source.getLocation()));
+    }
+
+    /** From a classes directory or a jar (the agent's own, or the shaded launcher jar holding everything). */
+    static byte[] from(Path location) {
+        TreeMap<String, byte[]> classes = readClasses(location);
         if (!classes.containsKey(MAIN_CLASS.replace('.', '/') + ".class")) {
             throw new IllegalStateException("the kproxy agent classes are not on the class path (" + MAIN_CLASS + " missing)");
         }
@@ -64,13 +73,8 @@ public final class AgentJar {
         zip.closeEntry();
     }
 
-    /** Entry name → bytes, sorted by name, from wherever {@link AgentMain} was loaded. */
-    private static TreeMap<String, byte[]> readClasses() {
-        CodeSource source = AgentMain.class.getProtectionDomain().getCodeSource();
-        if (source == null) {
-            throw new IllegalStateException("cannot tell where " + MAIN_CLASS + " was loaded from");
-        }
-        Path location = path(source.getLocation());
+    /** Entry name → bytes, sorted by name. */
+    private static TreeMap<String, byte[]> readClasses(Path location) {
         TreeMap<String, byte[]> out = new TreeMap<>();
         try {
             if (Files.isDirectory(location)) {
