@@ -86,14 +86,20 @@ public final class InterceptInstaller {
                 .put("service", spec.service()).put("servicePort", ports.servicePortLabel()).put("appPort", ports.appPort())
                 .put("agentPort", ports.agentPort()).put("tunnelPort", spec.tunnelPort());
         InstallRecord record = InstallRecord.forWorkload(originalTemplate, intercept);
-        patchWorkloadTemplate(workload, template, record);
+        try {
+            patchWorkloadTemplate(workload, template, record);
+        } catch (InterceptException e) {
+            dropConfigMapIfUnused(ns, e);
+            throw e;
+        }
         LOG.debug("patched {} with the kproxy agent", workload);
         try {
             rollouts.await(workload, spec.rolloutTimeout(), progress);
         } catch (InterceptException e) {
             restoreWorkload(workload.kind(), ns, workload.name());
-            configMap.deleteIfUnused(ns);
-            throw new InterceptException(e.getMessage() + " (kproxy has restored " + workload.ref() + ")", e);
+            InterceptException failed = new InterceptException(e.getMessage() + " (kproxy has restored " + workload.ref() + ")", e);
+            dropConfigMapIfUnused(ns, failed);
+            throw failed;
         }
         if (ports.changesService()) {
             pointServiceAtAgent(ns, spec.service(), originalPorts, ports, workload);
@@ -182,6 +188,15 @@ public final class InterceptInstaller {
 
     public List<String> uninstallAll(String namespace) {
         return uninstallAll(namespace, RolloutProgress.NONE);
+    }
+
+    /** Leaves no ConfigMap behind a failed install; the install's own error stays the one reported. */
+    private void dropConfigMapIfUnused(String ns, InterceptException failure) {
+        try {
+            configMap.deleteIfUnused(ns);
+        } catch (InterceptException e) {
+            failure.addSuppressed(e);
+        }
     }
 
     /** Namespaces holding a kproxy ConfigMap, which a killed install may have left with no workload changed. */
