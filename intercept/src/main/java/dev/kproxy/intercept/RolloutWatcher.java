@@ -29,6 +29,7 @@ final class RolloutWatcher {
     void await(Workload workload, Duration timeout, RolloutProgress progress) {
         long deadline = System.nanoTime() + timeout.toNanos();
         State last = null;
+        Optional<String> backOff = Optional.empty();
         while (true) {
             ObjectNode now = objects.get(workload.kind(), workload.namespace(), workload.name())
                     .orElseThrow(() -> new InterceptException(workload + " was deleted during the rollout"));
@@ -40,9 +41,15 @@ final class RolloutWatcher {
             if (state.done()) {
                 return;
             }
+            // The kubelet flips between an error (ErrImagePull) and its back-off (ImagePullBackOff); the
+            // back-off is its verdict that the failure repeats, so that is what a timeout reports.
+            String problem = podProblem(Workload.of(workload.kind(), now));
+            if (problem.contains("BackOff: ")) {
+                backOff = Optional.of(problem);
+            }
             if (System.nanoTime() - deadline > 0) {
                 throw new InterceptException("rollout of " + workload + " not ready after " + timeout.toSeconds() + "s (ready "
-                        + state.ready() + "/" + state.wanted() + "): " + podProblem(Workload.of(workload.kind(), now)));
+                        + state.ready() + "/" + state.wanted() + "): " + backOff.orElse(problem));
             }
             try {
                 Thread.sleep(POLL.toMillis());
@@ -68,7 +75,9 @@ final class RolloutWatcher {
         int replicas = status.path("replicas").asInt(0);
         int available = status.path("availableReplicas").asInt(0);
         boolean done = observed && updated >= wanted && replicas <= updated && available >= updated;
-        return new State(done, observed ? Math.min(updated, available) : 0, wanted);
+        // Status counts old and new pods together; old pods still running are taken to be the available ones.
+        int newAvailable = Math.max(0, Math.min(updated, available - (replicas - updated)));
+        return new State(done, observed ? newAvailable : 0, wanted);
     }
 
     /** The first thing a pod of the workload reports as wrong, kubectl-describe style, in one line. */

@@ -4,6 +4,9 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -39,6 +42,7 @@ final class SageCluster implements AutoCloseable {
     }
 
     static SageCluster start(Path dir, SandboxConfig.Builder config) {
+        awaitNoOtherSageSandbox();
         try {
             Sandbox sandbox = Sandbox.start(config
                     .kubeconfig(dir.resolve("kubeconfig"))
@@ -52,6 +56,21 @@ final class SageCluster implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Every sandbox on a machine hands out the same pod IPs (127.244.0.2, …) and sage's NodePort 30519,
+     * so two sage sandboxes at once (other modules' tests) break each other's pods. Wait for the other to end.
+     */
+    private static void awaitNoOtherSageSandbox() {
+        await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+            try (ServerSocket probe = new ServerSocket()) {
+                probe.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 30519));
+                return true;
+            } catch (IOException inUse) {
+                return false;
+            }
+        });
     }
 
     static KubernetesClient client(Path kubeconfig) throws IOException {

@@ -1,0 +1,131 @@
+package dev.kproxy.intercept;
+
+import static dev.kproxy.intercept.SageCluster.NS;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.kproxy.sandbox.SandboxConfig;
+import dev.kproxy.sandbox.api.AccessRules;
+import dev.kproxy.sandbox.store.ResourceCatalog;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import tools.jackson.databind.node.ObjectNode;
+
+/** Every way an install can fail says, in one line, what is wrong and what to do; and leaves nothing behind. */
+class InstallErrorsTest {
+    private static final String VIEWER_TOKEN = "viewer-token-0123456789";
+
+    @TempDir
+    static Path dir;
+    static SageCluster cluster;
+    static InterceptInstaller installer;
+
+    @BeforeAll
+    static void start() {
+        // Someone who may read everything and manage the agent ConfigMap, but not patch workloads.
+        cluster = SageCluster.start(dir, SandboxConfig.builder().user("viewer", VIEWER_TOKEN, AccessRules.none()
+                .allow(Set.of("get", "list", "watch"), Set.of("*"), Set.of(NS))
+                .allow(Set.of("create", "delete"), Set.of("configmaps"), Set.of(NS))));
+        installer = new InterceptInstaller(cluster.client, Duration.ofSeconds(180));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Test
+    void unknownService() {
+        assertThatThrownBy(() -> installer.install(InterceptSpec.of(NS, "sagee")))
+                .isInstanceOf(InterceptException.class)
+                .hasMessage("no service wjyl-dev/sagee: check the name and namespace (kubectl get services -n wjyl-dev)");
+    }
+
+    @Test
+    void unknownPortListsThePortsTheServiceHas() {
+        assertThatThrownBy(() -> installer.install(InterceptSpec.of(NS, "sage").withServicePort("grpc")))
+                .hasMessage("service wjyl-dev/sage has no port 'grpc'; its ports: http 50100→http");
+    }
+
+    @Test
+    void serviceThatSelectsNoWorkload() {
+        cluster.client.services().inNamespace(NS).resource(new ServiceBuilder().withNewMetadata().withName("orphan").endMetadata()
+                .withNewSpec().withSelector(Map.of("app", "nothing")).addNewPort().withPort(80)
+                .withTargetPort(new IntOrString(8080)).endPort().endSpec().build()).create();
+        try {
+            assertThatThrownBy(() -> installer.install(InterceptSpec.of(NS, "orphan")))
+                    .hasMessage("service wjyl-dev/orphan selects no Deployment, StatefulSet or ReplicaSet (selector app=nothing):"
+                            + " deploy its workload first, or check the selector");
+        } finally {
+            cluster.client.services().inNamespace(NS).withName("orphan").delete();
+        }
+    }
+
+    @Test
+    void serviceThatSelectsSeveralWorkloadsNamesThem() {
+        cluster.client.apps().deployments().inNamespace(NS).resource(new DeploymentBuilder()
+                .withNewMetadata().withName("sage-canary").endMetadata()
+                .withNewSpec().withReplicas(0).withNewSelector().withMatchLabels(Map.of("app", "sage", "track", "canary")).endSelector()
+                .withNewTemplate().withNewMetadata().withLabels(Map.of("app", "sage", "track", "canary")).endMetadata()
+                .withNewSpec().addNewContainer().withName("sage").withImage("ghcr.io/kproxy-dev/sage:0.1.0").endContainer()
+                .endSpec().endTemplate().endSpec().build()).create();
+        try {
+            assertThatThrownBy(() -> installer.install(InterceptSpec.of(NS, "sage")))
+                    .hasMessage("service wjyl-dev/sage (selector app=sage) selects several workloads: deployment/sage,"
+                            + " deployment/sage-canary; kproxy intercepts a Service backed by exactly one workload");
+        } finally {
+            cluster.client.apps().deployments().inNamespace(NS).withName("sage-canary").delete();
+        }
+    }
+
+    @Test
+    void rbacThatDeniesPatchSaysWhichVerbToAskFor() throws Exception {
+        ObjectNode before = cluster.stored(ResourceCatalog.DEPLOYMENT, "sage");
+        Path kubeconfig = cluster.kubeconfigFor(VIEWER_TOKEN, dir.resolve("viewer.kubeconfig"));
+        try (KubernetesClient viewer = SageCluster.client(kubeconfig)) {
+            assertThatThrownBy(() -> new InterceptInstaller(viewer).install(InterceptSpec.of(NS, "sage")))
+                    .isInstanceOf(InterceptException.class)
+                    .hasMessage("you may not patch deployments in namespace wjyl-dev: ask for the patch verb on"
+                            + " deployments.apps (see README, Permissions)");
+        }
+        assertThat(cluster.stored(ResourceCatalog.DEPLOYMENT, "sage").get("spec")).isEqualTo(before.get("spec"));
+        assertThat(cluster.sandbox.store().get(ResourceCatalog.CONFIG_MAP, NS, "kproxy-agent")).as("no ConfigMap left").isEmpty();
+    }
+
+    @Test
+    void agentImageMissingFromTheCatalogueFailsWithThePodsReasonAndIsUndone() {
+        ObjectNode before = cluster.stored(ResourceCatalog.DEPLOYMENT, "sage");
+        InterceptSpec spec = InterceptSpec.of(NS, "sage").withAgentImage("registry.example/no-such-jre:17")
+                .withRolloutTimeout(Duration.ofSeconds(15));
+
+        assertThatThrownBy(() -> installer.install(spec))
+                .isInstanceOf(InterceptException.class)
+                .hasMessageStartingWith("rollout of deployment wjyl-dev/sage not ready after 15s (ready 0/2): pod sage-")
+                .hasMessageContaining("container kproxy-agent: ImagePullBackOff: image \"registry.example/no-such-jre:17\""
+                        + " is not in the sandbox image catalogue")
+                .hasMessageContaining("add an entry for it")
+                .hasMessageEndingWith("(kproxy has restored deployment/sage)")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+
+        ObjectNode after = cluster.stored(ResourceCatalog.DEPLOYMENT, "sage");
+        assertThat(after.get("spec")).isEqualTo(before.get("spec"));
+        assertThat(after.at("/metadata/labels").has(InstallRecord.LABEL)).isFalse();
+        assertThat(after.at("/metadata/annotations").has(InstallRecord.ANNOTATION)).isFalse();
+        assertThat(cluster.sandbox.store().get(ResourceCatalog.CONFIG_MAP, NS, "kproxy-agent")).isEmpty();
+        cluster.awaitSettled();
+    }
+}
