@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
-import java.util.function.Supplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,7 +34,7 @@ public final class InterceptInstaller {
     private final WorkloadFinder finder;
     private final AgentConfigMap configMap;
     private final RolloutWatcher rollouts;
-    private final Supplier<byte[]> agentJar;
+    private byte[] agentJar;
     private final Duration uninstallTimeout;
 
     public InterceptInstaller(KubernetesClient client) {
@@ -48,7 +47,6 @@ public final class InterceptInstaller {
         this.finder = new WorkloadFinder(objects);
         this.configMap = new AgentConfigMap(objects);
         this.rollouts = new RolloutWatcher(objects);
-        this.agentJar = AgentJar::build;
         this.uninstallTimeout = uninstallTimeout;
     }
 
@@ -77,7 +75,7 @@ public final class InterceptInstaller {
         PortRewrite ports = PortRewrite.plan(ns + "/" + spec.service(), originalPorts, spec.servicePort(), originalTemplate,
                 spec.agentPort(), spec.tunnelPort());
 
-        configMap.ensure(ns, agentJar.get());
+        configMap.ensure(ns, agentJar());
 
         ObjectNode template = originalTemplate.deepCopy();
         ports.applyTo(template);
@@ -188,6 +186,14 @@ public final class InterceptInstaller {
 
     public List<String> uninstallAll(String namespace) {
         return uninstallAll(namespace, RolloutProgress.NONE);
+    }
+
+    /** Built once per installer: the classes cannot change under a running JVM. */
+    private synchronized byte[] agentJar() {
+        if (agentJar == null) {
+            agentJar = AgentJar.build();
+        }
+        return agentJar;
     }
 
     /** Leaves no ConfigMap behind a failed install; the install's own error stays the one reported. */

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
@@ -22,6 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
 import dev.kproxy.sandbox.SandboxConfig;
 import dev.kproxy.sandbox.store.ResourceCatalog;
 import dev.kproxy.sandbox.store.ResourceType;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -66,7 +70,7 @@ class InterceptInstallerTest {
                 (w, ready, wanted) -> progress.add(w + " ready " + ready + "/" + wanted));
 
         assertThat(intercept).isEqualTo(new InstalledIntercept(NS, "deployment/sage", "sage", "http", 50100, 9714, 9713,
-                java.util.Map.of("app", "sage")));
+                Map.of("app", "sage")));
         assertThat(progress).isNotEmpty().last().isEqualTo("deployment/sage ready 2/2");
         JsonNode template = cluster.stored(ResourceCatalog.DEPLOYMENT, "sage").at("/spec/template/spec");
         assertThat(template.at("/containers/0/ports/0/name").asString()).isEqualTo("kproxy-app-http");
@@ -165,6 +169,48 @@ class InterceptInstallerTest {
         assertRestored(ResourceCatalog.SERVICE, quotaServiceBefore);
         assertThat(cluster.sandbox.store().get(ResourceCatalog.CONFIG_MAP, NS, "kproxy-agent")).isEmpty();
         assertThat(installer.uninstallAll(NS)).isEmpty();
+    }
+
+    @Test
+    void statefulSetRollsOutWithTheAgentAndBack() {
+        Map<String, String> labels = Map.of("app", "ledger");
+        cluster.client.apps().statefulSets().inNamespace(NS).resource(new StatefulSetBuilder()
+                .withNewMetadata().withName("ledger").endMetadata()
+                .withNewSpec().withReplicas(1).withServiceName("ledger").withNewSelector().withMatchLabels(labels).endSelector()
+                .withNewTemplate().withNewMetadata().withLabels(labels).endMetadata()
+                .withNewSpec().addNewContainer().withName("ledger").withImage("ghcr.io/kproxy-dev/sage:0.1.0")
+                .addNewPort().withName("http").withContainerPort(50100).endPort()
+                .addNewEnv().withName("SAGE_DATA").withValue("from ledger").endEnv().endContainer()
+                .endSpec().endTemplate().endSpec().build()).create();
+        cluster.client.services().inNamespace(NS).resource(new ServiceBuilder().withNewMetadata().withName("ledger").endMetadata()
+                .withNewSpec().withSelector(labels).addNewPort().withPort(50100).withTargetPort(new IntOrString(50100)).endPort()
+                .endSpec().build()).create();
+        try {
+            cluster.awaitSettled();
+            ObjectNode setBefore = cluster.stored(ResourceCatalog.STATEFUL_SET, "ledger");
+            ObjectNode serviceBefore = cluster.stored(ResourceCatalog.SERVICE, "ledger");
+            List<String> progress = new CopyOnWriteArrayList<>();
+
+            InstalledIntercept intercept = installer.install(InterceptSpec.of(NS, "ledger"),
+                    (w, ready, wanted) -> progress.add(w + " ready " + ready + "/" + wanted));
+
+            assertThat(intercept.workload()).isEqualTo("statefulset/ledger");
+            assertThat(intercept.servicePort()).isEqualTo("50100");
+            assertThat(progress).last().isEqualTo("statefulset/ledger ready 1/1");
+            assertThat(cluster.stored(ResourceCatalog.SERVICE, "ledger").at("/spec/ports/0/targetPort").asInt()).isEqualTo(9714);
+            ObjectNode pod = cluster.stored(ResourceCatalog.POD, "ledger-0");
+            assertThat(pod.at("/spec/containers/1/name").asString()).isEqualTo("kproxy-agent");
+            assertThat(pod.at("/status/containerStatuses/1/ready").asBoolean()).isTrue();
+
+            assertThat(installer.uninstall(NS, "ledger")).containsExactly("service wjyl-dev/ledger",
+                    "statefulset wjyl-dev/ledger", "configmap wjyl-dev/kproxy-agent");
+            assertRestored(ResourceCatalog.STATEFUL_SET, setBefore);
+            assertRestored(ResourceCatalog.SERVICE, serviceBefore);
+            assertThat(cluster.stored(ResourceCatalog.POD, "ledger-0").at("/spec/containers").size()).isEqualTo(1);
+        } finally {
+            cluster.client.services().inNamespace(NS).withName("ledger").delete();
+            cluster.client.apps().statefulSets().inNamespace(NS).withName("ledger").delete();
+        }
     }
 
     private List<ObjectNode> twoPodsWithAgentReady(String app) {
