@@ -17,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import dev.kproxy.sandbox.SandboxConfig;
 import dev.kproxy.sandbox.api.AccessRules;
 import dev.kproxy.sandbox.store.ResourceCatalog;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
@@ -89,6 +90,22 @@ class InstallErrorsTest {
                             + " deployment/sage-canary; kproxy intercepts a Service backed by exactly one workload");
         } finally {
             cluster.client.apps().deployments().inNamespace(NS).withName("sage-canary").delete();
+        }
+    }
+
+    @Test
+    void aConfigMapOfTheSameNameThatIsNotKproxysIsLeftAlone() {
+        ObjectNode before = cluster.stored(ResourceCatalog.DEPLOYMENT, "sage");
+        cluster.client.configMaps().inNamespace(NS).resource(new ConfigMapBuilder().withNewMetadata().withName("kproxy-agent")
+                .endMetadata().withData(Map.of("mine", "yes")).build()).create();
+        try {
+            assertThatThrownBy(() -> installer.install(InterceptSpec.of(NS, "sage")))
+                    .hasMessage("configmap wjyl-dev/kproxy-agent exists and was not made by kproxy"
+                            + " (no label app.kubernetes.io/managed-by=kproxy): rename or delete it");
+            assertThat(cluster.stored(ResourceCatalog.CONFIG_MAP, "kproxy-agent").at("/data/mine").asString()).isEqualTo("yes");
+            assertThat(cluster.stored(ResourceCatalog.DEPLOYMENT, "sage").get("spec")).isEqualTo(before.get("spec"));
+        } finally {
+            cluster.client.configMaps().inNamespace(NS).withName("kproxy-agent").delete();
         }
     }
 

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 import dev.kproxy.sandbox.SandboxConfig;
 import dev.kproxy.sandbox.store.ResourceCatalog;
 import dev.kproxy.sandbox.store.ResourceType;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
@@ -145,8 +147,14 @@ class InterceptInstallerTest {
         ObjectNode sageBefore = cluster.stored(ResourceCatalog.DEPLOYMENT, "sage");
         ObjectNode quotaBefore = cluster.stored(ResourceCatalog.DEPLOYMENT, "quota");
         ObjectNode quotaServiceBefore = cluster.stored(ResourceCatalog.SERVICE, "quota");
+        // A jar left by an older kproxy is replaced by this one's.
+        cluster.client.configMaps().inNamespace(NS).resource(new ConfigMapBuilder().withNewMetadata().withName("kproxy-agent")
+                .withLabels(Map.of("app.kubernetes.io/managed-by", "kproxy")).endMetadata()
+                .withBinaryData(Map.of("agent.jar", Base64.getEncoder().encodeToString(new byte[] {'o', 'l', 'd'}))).build()).create();
         installer.install(InterceptSpec.of(NS, "sage").withHeader("x-kproxy=me"));
         installer.install(InterceptSpec.of(NS, "quota"));
+        assertThat(Base64.getDecoder().decode(cluster.stored(ResourceCatalog.CONFIG_MAP, "kproxy-agent").at("/binaryData/agent.jar")
+                .asString())).isEqualTo(AgentJar.build());
 
         // Installing again with the same settings changes nothing: same template, same jar.
         long generation = cluster.stored(ResourceCatalog.DEPLOYMENT, "sage").at("/metadata/generation").asLong();
