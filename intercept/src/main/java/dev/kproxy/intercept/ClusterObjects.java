@@ -19,17 +19,18 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * The objects an intercept touches, as raw JSON trees: typed models would drop fields they do not
  * know, and the original of a changed field must be recorded and restored byte for byte. Every API
- * error becomes a one-line {@link InterceptException}; a failed JSON-patch {@code test} or a conflict
- * becomes {@link ConcurrentChange} so the caller can read again and retry.
+ * error becomes a one-line {@link InterceptException}, except a patch the server refuses as
+ * conflicting or invalid (409, 422: also a failed JSON-patch {@code test}), which becomes
+ * {@link PatchRefused} for {@link GuardedPatch} to tell apart.
  */
 final class ClusterObjects {
     static final JsonMapper JSON = JsonMapper.builder().build();
 
-    /** Someone changed the object between our read and our patch. */
-    static final class ConcurrentChange extends RuntimeException {
+    /** 409 or 422 to a patch; the message is the API server's. */
+    static final class PatchRefused extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
-        ConcurrentChange(String message) {
+        PatchRefused(String message) {
             super(message);
         }
     }
@@ -60,7 +61,11 @@ final class ClusterObjects {
     }
 
     ObjectNode mergePatch(ObjectKind kind, String namespace, String name, ObjectNode patch) {
-        return patch(kind, namespace, name, PatchType.JSON_MERGE, patch);
+        try {
+            return patch(kind, namespace, name, PatchType.JSON_MERGE, patch);
+        } catch (PatchRefused e) {
+            throw new InterceptException("cannot patch " + kind.lower() + " " + namespace + "/" + name + ": " + e.getMessage());
+        }
     }
 
     private ObjectNode patch(ObjectKind kind, String namespace, String name, PatchType type, JsonNode body) {
@@ -69,9 +74,7 @@ final class ClusterObjects {
             return tree(call("patch", kind, namespace, name, () -> client.genericKubernetesResources(kind.context)
                     .inNamespace(namespace).withName(name).patch(PatchContext.of(type), text)));
         } catch (KubernetesClientException e) {
-            // 409: resourceVersion conflict; 422 from a JSON patch: our "test" saw a changed value.
-            throw new ConcurrentChange(kind.lower() + " " + namespace + "/" + name + " changed while kproxy was editing it: "
-                    + reason(e));
+            throw new PatchRefused(reason(e));
         }
     }
 
@@ -95,7 +98,7 @@ final class ClusterObjects {
     /**
      * Runs one API call; 403 becomes the RBAC sentence the README's Permissions section answers,
      * anything else except a conflict a one-line error naming the object. Conflicts (409, and 422
-     * for patches) are rethrown for {@link #patch} to turn into {@link ConcurrentChange}.
+     * for patches) are rethrown for {@link #patch} to turn into {@link PatchRefused}.
      */
     private static <T> T call(String verb, ObjectKind kind, String namespace, String name, Supplier<T> request) {
         try {

@@ -27,7 +27,6 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class InterceptInstaller {
     private static final Logger LOG = LoggerFactory.getLogger(InterceptInstaller.class);
-    private static final int ATTEMPTS = 5;
     private static final List<ObjectKind> WORKLOADS = List.of(ObjectKind.DEPLOYMENT, ObjectKind.STATEFUL_SET, ObjectKind.REPLICA_SET);
 
     private final ClusterObjects objects;
@@ -217,51 +216,32 @@ public final class InterceptInstaller {
         }
     }
 
-    private void patchWorkloadTemplate(Workload first, ObjectNode template, InstallRecord record) {
-        Workload workload = first;
-        for (int attempt = 1; ; attempt++) {
-            ArrayNode ops = ClusterObjects.JSON.createArrayNode();
-            // Guard: the template is still what was planned from; another writer makes us read again.
-            ops.addObject().put("op", "test").put("path", "/spec/template/spec").set("value", workload.templateSpec());
-            ops.addObject().put("op", "replace").put("path", "/spec/template/spec").set("value", template);
-            record.addMarks(ops, workload.object());
-            try {
-                objects.jsonPatch(workload.kind(), workload.namespace(), workload.name(), ops);
-                return;
-            } catch (ClusterObjects.ConcurrentChange e) {
-                if (attempt == ATTEMPTS) {
-                    throw new InterceptException(e.getMessage() + ": try again");
-                }
-                Workload current = workload;
-                workload = Workload.of(workload.kind(), objects.get(workload.kind(), workload.namespace(), workload.name())
-                        .orElseThrow(() -> new InterceptException(current + " was deleted while kproxy was editing it")));
-                if (!InstallRecord.read(workload.object()).map(r -> r.templateSpec().equals(record.templateSpec()))
-                        .orElse(workload.templateSpec().equals(record.templateSpec()))) {
-                    throw new InterceptException(workload + " changed while kproxy was editing it: try again");
-                }
+    private void patchWorkloadTemplate(Workload workload, ObjectNode template, InstallRecord record) {
+        GuardedPatch.apply(objects, workload.kind(), workload.namespace(), workload.name(), "/spec/template/spec", current -> {
+            ObjectNode original = InstallRecord.read(current).map(InstallRecord::templateSpec)
+                    .orElse(Workload.of(workload.kind(), current).templateSpec());
+            if (!original.equals(record.templateSpec())) {
+                throw new InterceptException(workload + " changed while kproxy was planning the intercept: try again");
             }
-        }
+            ArrayNode ops = ClusterObjects.JSON.createArrayNode();
+            ops.addObject().put("op", "replace").put("path", "/spec/template/spec").set("value", template);
+            record.addMarks(ops, current);
+            return Optional.of(ops);
+        });
     }
 
     private void pointServiceAtAgent(String ns, String name, ArrayNode originalPorts, PortRewrite ports, Workload workload) {
         ArrayNode changed = originalPorts.deepCopy();
         ((ObjectNode) changed.get(ports.servicePortIndex())).put("targetPort", ports.agentPort());
         InstallRecord record = InstallRecord.forService(originalPorts, workload);
-        for (int attempt = 1; ; attempt++) {
-            ObjectNode service = objects.get(ObjectKind.SERVICE, ns, name)
-                    .orElseThrow(() -> new InterceptException("service " + ns + "/" + name + " was deleted during the intercept"));
+        boolean patched = GuardedPatch.apply(objects, ObjectKind.SERVICE, ns, name, "/spec/ports", service -> {
             ArrayNode ops = ClusterObjects.JSON.createArrayNode();
-            ops.addObject().put("op", "test").put("path", "/spec/ports").set("value", service.path("spec").path("ports"));
             ops.addObject().put("op", "replace").put("path", "/spec/ports").set("value", changed);
             record.addMarks(ops, service);
-            try {
-                objects.jsonPatch(ObjectKind.SERVICE, ns, name, ops);
-                return;
-            } catch (ClusterObjects.ConcurrentChange e) {
-                if (attempt == ATTEMPTS) {
-                    throw new InterceptException(e.getMessage() + ": try again");
-                }
-            }
+            return Optional.of(ops);
+        });
+        if (!patched) {
+            throw new InterceptException("service " + ns + "/" + name + " was deleted during the intercept");
         }
     }
 
@@ -276,26 +256,15 @@ public final class InterceptInstaller {
     /** Puts the recorded original back at {@code path} and takes the marks off; nothing to do when unmarked. */
     private List<String> restore(ObjectKind kind, String ns, String name, String path,
                                  Function<InstallRecord, JsonNode> original) {
-        for (int attempt = 1; ; attempt++) {
-            Optional<ObjectNode> object = objects.get(kind, ns, name);
-            Optional<InstallRecord> record = object.flatMap(InstallRecord::read);
-            if (record.isEmpty()) {
-                return List.of();
-            }
-            ArrayNode ops = ClusterObjects.JSON.createArrayNode();
-            // Guard: restore from the record that is on the object now, not one another uninstall already removed.
-            ops.addObject().put("op", "test").put("path", "/metadata/annotations/" + InstallRecord.escape(InstallRecord.ANNOTATION))
-                    .put("value", object.get().path("metadata").path("annotations").path(InstallRecord.ANNOTATION).asString());
-            ops.addObject().put("op", "replace").put("path", path).set("value", original.apply(record.get()));
-            InstallRecord.removeMarks(ops, object.get());
-            try {
-                objects.jsonPatch(kind, ns, name, ops);
-                return List.of(kind.lower() + " " + ns + "/" + name);
-            } catch (ClusterObjects.ConcurrentChange e) {
-                if (attempt == ATTEMPTS) {
-                    throw new InterceptException(e.getMessage() + ": run the uninstall again");
-                }
-            }
-        }
+        // Guarded by the record itself: restore from the one on the object now, not one another uninstall removed.
+        boolean restored = GuardedPatch.apply(objects, kind, ns, name,
+                "/metadata/annotations/" + InstallRecord.escape(InstallRecord.ANNOTATION),
+                current -> InstallRecord.read(current).map(record -> {
+                    ArrayNode ops = ClusterObjects.JSON.createArrayNode();
+                    ops.addObject().put("op", "replace").put("path", path).set("value", original.apply(record));
+                    InstallRecord.removeMarks(ops, current);
+                    return ops;
+                }));
+        return restored ? List.of(kind.lower() + " " + ns + "/" + name) : List.of();
     }
 }
