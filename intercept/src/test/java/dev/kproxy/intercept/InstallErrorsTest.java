@@ -7,15 +7,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Set;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import dev.kproxy.sandbox.SandboxConfig;
-import dev.kproxy.sandbox.api.AccessRules;
 import dev.kproxy.sandbox.store.ResourceCatalog;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
@@ -25,30 +19,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import tools.jackson.databind.node.ObjectNode;
 
 /** Every way an install can fail says, in one line, what is wrong and what to do; and leaves nothing behind. */
-class InstallErrorsTest {
-    private static final String VIEWER_TOKEN = "viewer-token-0123456789";
-
-    @TempDir
-    static Path dir;
-    static SageCluster cluster;
-    static InterceptInstaller installer;
-
-    @BeforeAll
-    static void start() {
-        // Someone who may read everything and manage the agent ConfigMap, but not patch workloads.
-        cluster = SageCluster.start(dir, SandboxConfig.builder().user("viewer", VIEWER_TOKEN, AccessRules.none()
-                .allow(Set.of("get", "list", "watch"), Set.of("*"), Set.of(NS))
-                .allow(Set.of("create", "delete"), Set.of("configmaps"), Set.of(NS))));
-        installer = new InterceptInstaller(cluster.client, Duration.ofSeconds(180));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
-
+class InstallErrorsTest extends OnSageCluster {
     @Test
     void unknownService() {
         assertThatThrownBy(() -> installer.install(InterceptSpec.of(NS, "sagee")))

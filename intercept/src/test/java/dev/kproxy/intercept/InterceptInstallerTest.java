@@ -4,7 +4,6 @@ import static dev.kproxy.intercept.SageCluster.NS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.HashSet;
@@ -15,13 +14,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import dev.kproxy.sandbox.SandboxConfig;
 import dev.kproxy.sandbox.store.ResourceCatalog;
 import dev.kproxy.sandbox.store.ResourceType;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
@@ -33,27 +28,9 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /** Install and uninstall on the sage story, judged by what the sandbox stores and what its pods answer. */
-class InterceptInstallerTest {
+class InterceptInstallerTest extends OnSageCluster {
     private static final Pattern SAGE_POD = Pattern.compile("\"pod\":\"(sage-[^\"]+)\"");
     private static final Pattern QUOTA = Pattern.compile("\"quota\":\\{\"service\":\"quota\",\"pod\":\"quota-[a-z0-9]+-[a-z0-9]+\"");
-
-    @TempDir
-    static Path dir;
-    static SageCluster cluster;
-    static InterceptInstaller installer;
-
-    @BeforeAll
-    static void start() {
-        cluster = SageCluster.start(dir, SandboxConfig.builder());
-        installer = new InterceptInstaller(cluster.client, Duration.ofSeconds(180));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
 
     @AfterEach
     void leavesNoTrace() {
