@@ -99,7 +99,13 @@ public final class InterceptInstaller {
             throw failed;
         }
         if (ports.changesService()) {
-            pointServiceAtAgent(ns, spec.service(), originalPorts, ports, workload);
+            try {
+                pointServiceAtAgent(ns, spec.service(), originalPorts, ports, workload);
+            } catch (InterceptException e) {
+                restoreWorkload(workload.kind(), ns, workload.name());
+                dropConfigMapIfUnused(ns, e);
+                throw e;
+            }
         }
         return new InstalledIntercept(ns, workload.ref(), spec.service(), ports.servicePortLabel(), ports.appPort(),
                 ports.agentPort(), spec.tunnelPort(), workload.podLabels());

@@ -31,10 +31,10 @@ public record InterceptSpec(String namespace, String service, Optional<String> s
         servicePort = servicePort.filter(p -> !p.isBlank());
         header = header.filter(h -> !h.isBlank());
         if (header.isPresent() && header.get().indexOf('=') <= 0) {
-            throw new IllegalArgumentException("header rule '" + header.get() + "' is not name=value");
+            throw new InterceptException("header rule '" + header.get() + "' is not name=value: give it as name=value");
         }
         if (agentPort < 0 || agentPort > 65535 || tunnelPort < 1 || tunnelPort > 65535) {
-            throw new IllegalArgumentException("agent port " + agentPort + " / tunnel port " + tunnelPort + " out of range");
+            throw new InterceptException("agent port " + agentPort + " or tunnel port " + tunnelPort + " is not a port number (1-65535)");
         }
     }
 

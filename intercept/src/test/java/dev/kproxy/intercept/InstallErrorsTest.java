@@ -95,6 +95,30 @@ class InstallErrorsTest extends OnSageCluster {
     }
 
     @Test
+    void rbacThatDeniesPatchingTheServiceUndoesTheWorkload() throws Exception {
+        ObjectNode before = cluster.stored(ResourceCatalog.DEPLOYMENT, "quota");
+        Path kubeconfig = cluster.kubeconfigFor(DEPLOYER_TOKEN, dir.resolve("deployer.kubeconfig"));
+        try (KubernetesClient deployer = SageCluster.client(kubeconfig)) {
+            assertThatThrownBy(() -> new InterceptInstaller(deployer).install(InterceptSpec.of(NS, "quota")))
+                    .hasMessage("you may not patch services in namespace wjyl-dev: ask for the patch verb on services"
+                            + " (see README, Permissions)");
+        }
+        ObjectNode after = cluster.stored(ResourceCatalog.DEPLOYMENT, "quota");
+        assertThat(after.get("spec")).isEqualTo(before.get("spec"));
+        assertThat(after.at("/metadata/labels").has(InstallRecord.LABEL)).isFalse();
+        assertThat(cluster.stored(ResourceCatalog.SERVICE, "quota").at("/spec/ports/0/targetPort").asInt()).isEqualTo(8080);
+        assertThat(cluster.sandbox.store().get(ResourceCatalog.CONFIG_MAP, NS, "kproxy-agent")).isEmpty();
+        cluster.awaitSettled();
+    }
+
+    @Test
+    void aHeaderRuleMustBeNameEqualsValue() {
+        assertThatThrownBy(() -> InterceptSpec.of(NS, "sage").withHeader("x-dev"))
+                .isInstanceOf(InterceptException.class)
+                .hasMessage("header rule 'x-dev' is not name=value: give it as name=value");
+    }
+
+    @Test
     void agentImageMissingFromTheCatalogueFailsWithThePodsReasonAndIsUndone() {
         ObjectNode before = cluster.stored(ResourceCatalog.DEPLOYMENT, "sage");
         InterceptSpec spec = InterceptSpec.of(NS, "sage").withAgentImage("registry.example/no-such-jre:17")
