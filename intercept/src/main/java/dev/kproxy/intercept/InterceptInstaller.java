@@ -93,19 +93,16 @@ public final class InterceptInstaller {
         try {
             rollouts.await(workload, spec.rolloutTimeout(), progress);
         } catch (InterceptException e) {
-            restoreWorkload(workload.kind(), ns, workload.name());
-            InterceptException failed = new InterceptException(e.getMessage() + " (kproxy has restored " + workload.ref() + ")", e);
-            dropConfigMapIfUnused(ns, failed);
-            throw failed;
+            throw undo(workload, new InterceptException(e.getMessage() + " (kproxy has restored " + workload.ref() + ")", e));
         }
-        if (ports.changesService()) {
-            try {
+        try {
+            if (ports.changesService()) {
                 pointServiceAtAgent(ns, spec.service(), originalPorts, ports, workload);
-            } catch (InterceptException e) {
-                restoreWorkload(workload.kind(), ns, workload.name());
-                dropConfigMapIfUnused(ns, e);
-                throw e;
+            } else {
+                restoreService(ns, spec.service()); // an earlier intercept of another port may have changed it
             }
+        } catch (InterceptException e) {
+            throw undo(workload, e);
         }
         return new InstalledIntercept(ns, workload.ref(), spec.service(), ports.servicePortLabel(), ports.appPort(),
                 ports.agentPort(), spec.tunnelPort(), workload.podLabels());
@@ -199,6 +196,17 @@ public final class InterceptInstaller {
             agentJar = AgentJar.build();
         }
         return agentJar;
+    }
+
+    /** Takes a half-done install back; returns the install's error, which stays the one reported. */
+    private InterceptException undo(Workload workload, InterceptException failure) {
+        try {
+            restoreWorkload(workload.kind(), workload.namespace(), workload.name());
+        } catch (InterceptException e) {
+            failure.addSuppressed(e);
+        }
+        dropConfigMapIfUnused(workload.namespace(), failure);
+        return failure;
     }
 
     /** Leaves no ConfigMap behind a failed install; the install's own error stays the one reported. */
