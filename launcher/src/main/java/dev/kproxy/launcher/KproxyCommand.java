@@ -1,5 +1,10 @@
 package dev.kproxy.launcher;
 
+import dev.kproxy.launcher.connect.ConnectCommand;
+import dev.kproxy.launcher.connect.QuitCommand;
+import dev.kproxy.launcher.connect.RunCommand;
+import dev.kproxy.launcher.connect.StatusCommand;
+import dev.kproxy.launcher.daemon.DaemonCommand;
 import dev.kproxy.launcher.sandbox.SandboxCommand;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -13,7 +18,8 @@ import picocli.CommandLine.Spec;
                 "Run one service on your laptop as if it ran inside a Kubernetes cluster, without root.",
                 "",
                 "Start with `kproxy sandbox up -f examples/manifests/sage.yaml` for a local stand-in cluster."},
-        subcommands = {SandboxCommand.class, CompletionCommand.class})
+        subcommands = {ConnectCommand.class, StatusCommand.class, RunCommand.class, QuitCommand.class, DaemonCommand.class,
+                SandboxCommand.class, CompletionCommand.class})
 public final class KproxyCommand implements Runnable {
     @Spec
     CommandSpec spec;

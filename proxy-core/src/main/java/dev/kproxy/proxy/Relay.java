@@ -22,12 +22,18 @@ final class Relay {
         upstream.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
         client.pipeline().addLast(HANDLER_NAME, new RelayHandler(upstream, stats::addBytesToUpstream));
         upstream.pipeline().addLast(HANDLER_NAME, new RelayHandler(client, stats::addBytesToClient));
-        if (!client.isActive() || !upstream.isActive()) {
+        if (!client.isActive()) {
             client.close();
             upstream.close();
             return;
         }
         client.config().setAutoRead(true);
+        // An upstream that already ended (a server that wrote and closed at once, e.g. over
+        // port-forward) may still hold what it read: this read hands it to the relay, which then
+        // closes the client after flushing. A plain closed socket fires nothing, hence the close.
         upstream.config().setAutoRead(true);
+        if (!upstream.isActive()) {
+            ChannelClosing.closeAfterFlush(client);
+        }
     }
 }

@@ -51,6 +51,7 @@ public final class Sandbox implements AutoCloseable {
     private ServiceProxies serviceProxies;
     private ApiServer api;
     private URI apiServer;
+    private MachineLock machineLock;
 
     private Sandbox(SandboxConfig config) {
         this.config = config;
@@ -72,6 +73,7 @@ public final class Sandbox implements AutoCloseable {
     }
 
     private void startParts() throws IOException {
+        machineLock = MachineLock.acquire();
         Files.createDirectories(config.workDir());
         bootstrapObjects();
         controllers = new ControllerManager(store, admission);
@@ -233,6 +235,7 @@ public final class Sandbox implements AutoCloseable {
         closeQuietly(controllers);
         closeQuietly(kubelet);
         store.close();
+        closeQuietly(machineLock);
     }
 
     private static void closeQuietly(AutoCloseable c) {

@@ -242,7 +242,7 @@ class SandboxClusterTest {
         awaitReadyPods(ns, "echo", 1);
         client.apps().deployments().inNamespace(ns).withName("echo").patch(PatchContext.of(PatchType.STRATEGIC_MERGE), """
                 {"spec":{"template":{"spec":{"containers":[
-                  {"name":"sidecar","image":"%s","env":[{"name":"ECHO_PORT","value":"7100"},{"name":"NAME_PORT","value":"7101"}]}
+                  {"name":"sidecar","image":"%s","env":[{"name":"ECHOPOD_LISTEN_ECHO","value":"7100"},{"name":"ECHOPOD_LISTEN_NAME","value":"7101"}]}
                 ]}}}}""".formatted(TestSandbox.ECHO_IMAGE));
 
         Deployment d = client.apps().deployments().inNamespace(ns).withName("echo").get();

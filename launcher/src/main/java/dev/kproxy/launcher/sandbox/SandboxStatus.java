@@ -51,6 +51,7 @@ public final class SandboxStatus implements Runnable {
                     c.path("bytesClientToPod").asString(), c.path("bytesPodToClient").asString());
         }
         out.println("upgrades by protocol: " + portForward.path("upgradesByProtocol"));
+        out.println("streams by protocol:  " + portForward.path("streamsByProtocol"));
         out.flush();
     }
 }

@@ -12,8 +12,11 @@ import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * What port-forward has carried since the sandbox started: per pod, streams (one per forwarded
- * port per WebSocket) opened and closed and bytes each way; per subprotocol, upgrades. Thread-safe;
+ * What port-forward has carried since the sandbox started: per pod, streams opened and closed and
+ * bytes each way; per protocol, upgrades and streams. A stream is one forwarded TCP connection: one
+ * port of a channel WebSocket, or one error/data stream pair of a SPDY connection. Protocols are
+ * named by the channel subprotocol ("none" for none), {@code SPDY/3.1+portforward.k8s.io} (SPDY
+ * tunnelled in a WebSocket) or {@code SPDY/3.1} (plain SPDY upgrade). Thread-safe;
  * {@link #snapshot()} and {@link #toJson()} are for {@code kproxy sandbox status} and tests.
  */
 public final class PortForwardCounters {
@@ -23,11 +26,12 @@ public final class PortForwardCounters {
                            long bytesClientToPod, long bytesPodToClient) {
     }
 
-    /** All totals at one moment; upgrades keyed by subprotocol ("none" for no subprotocol). */
-    public record Snapshot(List<PodStats> pods, Map<String, Long> upgradesByProtocol) {
+    /** All totals at one moment; upgrades and streams keyed by protocol name (see the class comment). */
+    public record Snapshot(List<PodStats> pods, Map<String, Long> upgradesByProtocol, Map<String, Long> streamsByProtocol) {
         public Snapshot {
             pods = List.copyOf(pods);
             upgradesByProtocol = Map.copyOf(upgradesByProtocol);
+            streamsByProtocol = Map.copyOf(streamsByProtocol);
         }
 
         /** The totals of one pod, all zero when it was never forwarded to. */
@@ -51,13 +55,15 @@ public final class PortForwardCounters {
 
     private final Map<PodKey, PodTotals> pods = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> upgrades = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder> streams = new ConcurrentHashMap<>();
 
-    void upgraded(PortForwardProtocol protocol) {
-        upgrades.computeIfAbsent(protocol.label(), k -> new LongAdder()).increment();
+    void upgraded(String protocol) {
+        upgrades.computeIfAbsent(protocol, k -> new LongAdder()).increment();
     }
 
-    void streamOpened(String namespace, String name) {
+    void streamOpened(String namespace, String name, String protocol) {
         totals(namespace, name).opened.increment();
+        streams.computeIfAbsent(protocol, k -> new LongAdder()).increment();
     }
 
     void streamClosed(String namespace, String name) {
@@ -81,12 +87,16 @@ public final class PortForwardCounters {
         pods.forEach((k, t) -> stats.add(new PodStats(k.namespace(), k.name(), t.opened.sum(), t.closed.sum(),
                 t.toPod.sum(), t.toClient.sum())));
         stats.sort(Comparator.comparing(PodStats::namespace).thenComparing(PodStats::name));
-        Map<String, Long> byProtocol = new TreeMap<>();
-        upgrades.forEach((k, v) -> byProtocol.put(k, v.sum()));
-        return new Snapshot(stats, byProtocol);
+        return new Snapshot(stats, sums(upgrades), sums(streams));
     }
 
-    /** {@code {"pods":[{namespace,name,streamsOpened,...}], "upgradesByProtocol":{...}}} */
+    private static Map<String, Long> sums(Map<String, LongAdder> adders) {
+        Map<String, Long> out = new TreeMap<>();
+        adders.forEach((k, v) -> out.put(k, v.sum()));
+        return out;
+    }
+
+    /** {@code {"pods":[{namespace,name,streamsOpened,...}], "upgradesByProtocol":{...}, "streamsByProtocol":{...}}} */
     public ObjectNode toJson() {
         Snapshot s = snapshot();
         ObjectNode root = JsonNodeFactory.instance.objectNode();
@@ -100,8 +110,10 @@ public final class PortForwardCounters {
                     .put("bytesClientToPod", p.bytesClientToPod())
                     .put("bytesPodToClient", p.bytesPodToClient());
         }
-        ObjectNode protocols = root.putObject("upgradesByProtocol");
-        new TreeMap<>(s.upgradesByProtocol()).forEach(protocols::put);
+        ObjectNode upgraded = root.putObject("upgradesByProtocol");
+        new TreeMap<>(s.upgradesByProtocol()).forEach(upgraded::put);
+        ObjectNode streamed = root.putObject("streamsByProtocol");
+        new TreeMap<>(s.streamsByProtocol()).forEach(streamed::put);
         return root;
     }
 }

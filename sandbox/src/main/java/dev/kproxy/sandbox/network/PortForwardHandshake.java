@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
+import java.util.function.Consumer;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -16,7 +16,6 @@ import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
-import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
@@ -24,7 +23,8 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 /**
  * Turns the API server's HTTP connection into a port-forward WebSocket: takes the API server's
  * handlers out of the pipeline (the connection is ours from now on), answers 101 with exactly the
- * negotiated subprotocol, and installs the frame handlers.
+ * negotiated subprotocol, and hands the channel to whoever installs the frame handlers (the channel
+ * protocols or the SPDY tunnel).
  */
 final class PortForwardHandshake {
     /**
@@ -38,24 +38,36 @@ final class PortForwardHandshake {
 
     /**
      * Removes {@code ctx}'s handler and every handler after it, then (after {@code delay}, the
-     * injected latency) answers the upgrade. Once the 101 is written, {@code sessions} makes the
-     * session for the channel, its frame handler is installed and the session starts; on a failed
-     * handshake the reply has been sent already.
+     * injected latency) answers the upgrade with {@code subprotocol} (null for none). Once the 101
+     * is written, {@code onUpgraded} installs its handlers on the channel, which still has auto-read
+     * off; on a failed handshake the reply has been sent already.
      */
-    static void upgrade(ChannelHandlerContext ctx, FullHttpRequest request, PortForwardProtocol protocol, Duration delay,
-                        Function<Channel, PortForwardSession> sessions) {
+    static void upgrade(ChannelHandlerContext ctx, FullHttpRequest request, String subprotocol, Duration delay,
+                        Consumer<Channel> onUpgraded) {
         Channel channel = ctx.channel();
-        channel.config().setAutoRead(false);
         // Copy what the handshake reads: the caller releases the request when upgrade() returns.
         FullHttpRequest copy = new DefaultFullHttpRequest(request.protocolVersion(), request.method(), request.uri(),
                 Unpooled.EMPTY_BUFFER, request.headers().copy(), request.trailingHeaders().copy());
-        removeFrom(channel.pipeline(), ctx.name());
-        Runnable answer = () -> handshake(channel, copy, protocol, sessions);
+        takeOver(ctx);
+        afterDelay(channel, delay, () -> handshake(channel, copy, subprotocol, onUpgraded));
+    }
+
+    /** Runs {@code answer} on the channel's event loop after the injected latency (at once for zero). */
+    static void afterDelay(Channel channel, Duration delay, Runnable answer) {
         if (delay.isZero() || delay.isNegative()) {
             answer.run();
         } else {
             channel.eventLoop().schedule(answer, delay.toNanos(), TimeUnit.NANOSECONDS);
         }
+    }
+
+    /**
+     * Stops reading and removes {@code ctx}'s handler and every handler after it: the API server's
+     * routing is done, and the connection now belongs to a port-forward protocol.
+     */
+    static void takeOver(ChannelHandlerContext ctx) {
+        ctx.channel().config().setAutoRead(false);
+        removeFrom(ctx.channel().pipeline(), ctx.name());
     }
 
     private static void removeFrom(ChannelPipeline pipeline, String first) {
@@ -72,8 +84,8 @@ final class PortForwardHandshake {
         }
     }
 
-    private static void handshake(Channel channel, FullHttpRequest request, PortForwardProtocol protocol,
-                                  Function<Channel, PortForwardSession> sessions) {
+    private static void handshake(Channel channel, FullHttpRequest request, String subprotocol,
+                                  Consumer<Channel> onUpgraded) {
         if (!channel.isActive()) {
             return;
         }
@@ -82,7 +94,6 @@ final class PortForwardHandshake {
                 .maxFramePayloadLength(MAX_MESSAGE_BYTES)
                 .allowExtensions(false)
                 .build();
-        String subprotocol = protocol.subprotocol().isEmpty() ? null : protocol.subprotocol();
         WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory(url, subprotocol, config)
                 .newHandshaker(request);
         if (handshaker == null) {
@@ -95,10 +106,7 @@ final class PortForwardHandshake {
                     channel.close();
                     return;
                 }
-                PortForwardSession session = sessions.apply(channel);
-                channel.pipeline().addLast("pf-aggregator", new WebSocketFrameAggregator(MAX_MESSAGE_BYTES));
-                channel.pipeline().addLast("pf-frames", new WebSocketToPod(session));
-                session.start();
+                onUpgraded.accept(channel);
             });
         } catch (WebSocketHandshakeException e) {
             StatusReply.badRequest("unable to upgrade connection: " + e.getMessage()).send(channel, false);

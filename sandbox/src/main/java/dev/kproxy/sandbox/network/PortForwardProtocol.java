@@ -11,10 +11,9 @@ import java.util.Optional;
  * names (kubelet/pkg/cri/streaming/portforward/websocket.go); the v1 names frame identically and
  * are accepted too, because a client that picks them gets the same bytes.
  *
- * <p>Seam for the SPDY modes: {@code SPDY/3.1+portforward.k8s.io} (SPDY tunnelled in WebSocket,
- * KEP-4006) and the plain {@code Upgrade: SPDY/3.1} POST are not served yet. They are refused with
- * 400 so kubectl falls back; serving them means a second {@link PortForwardProtocol} family whose
- * session carries many TCP connections, selected in {@link PortForwardServer} where the refusal is.
+ * <p>The SPDY modes ({@code SPDY/3.1+portforward.k8s.io} tunnelled in a WebSocket, and the plain
+ * {@code Upgrade: SPDY/3.1}) carry many TCP connections per upgrade and are not channel protocols:
+ * {@link PortForwardServer} hands them to {@link SpdyUpgrade} before selecting one of these.
  */
 public enum PortForwardProtocol {
     V4_BINARY("v4.channel.k8s.io", false),
@@ -23,9 +22,6 @@ public enum PortForwardProtocol {
     V1_BASE64("base64.channel.k8s.io", true),
     /** No subprotocol requested: the kubelet maps "" to binary framing. */
     UNNAMED("", false);
-
-    /** The SPDY-in-WebSocket tunnel kubectl asks for first (not served yet, see class comment). */
-    public static final String SPDY_TUNNEL = "SPDY/3.1+portforward.k8s.io";
 
     private final String subprotocol;
     private final boolean base64;

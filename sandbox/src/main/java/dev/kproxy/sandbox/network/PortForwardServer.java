@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -23,8 +24,10 @@ import tools.jackson.databind.node.ObjectNode;
  * The sandbox's {@code pods/portforward}: what the API server and the kubelet do together in a real
  * cluster, for pods that are local processes. Checks the pod and the request as the API server
  * (pkg/registry/core/pod/strategy.go {@code PortForwardLocation}) and the kubelet
- * ({@code NewV4Options}) do, upgrades to a channel WebSocket and relays each requested port to
- * {@code podIP:port}.
+ * ({@code NewV4Options}) do, then serves one of three wire protocols, relaying to
+ * {@code podIP:port}: a channel WebSocket ({@code v4.channel.k8s.io} and friends, one connection
+ * per requested port), SPDY/3.1 tunnelled in a WebSocket ({@code SPDY/3.1+portforward.k8s.io}) or
+ * a plain {@code Upgrade: SPDY/3.1} (both SPDY modes: {@link SpdyUpgrade}).
  *
  * <p>{@code injectedLatency} makes the sandbox feel remote: the 101 is delayed by the whole latency
  * and every relayed chunk by half of it in its direction, in order, so a request/response round
@@ -38,11 +41,13 @@ public final class PortForwardServer implements PortForwardEndpoint, AutoCloseab
     private final PortForwardCounters counters;
     private final Duration injectedLatency;
     private final Set<Channel> open = ConcurrentHashMap.newKeySet();
+    private final SpdyUpgrade spdy;
 
     public PortForwardServer(ObjectStore store, PortForwardCounters counters, Duration injectedLatency) {
         this.store = store;
         this.counters = counters;
         this.injectedLatency = injectedLatency.isNegative() ? Duration.ZERO : injectedLatency;
+        this.spdy = new SpdyUpgrade(counters, this.injectedLatency, this::track);
     }
 
     public PortForwardCounters counters() {
@@ -70,12 +75,18 @@ public final class PortForwardServer implements PortForwardEndpoint, AutoCloseab
                     .send(ctx.channel(), keepAlive);
             return;
         }
+        PodTarget target = new PodTarget(namespace, podName, pod.path("metadata").path("uid").asString(""), podIp);
         if (!isWebSocketUpgrade(request)) {
-            // Seam for plain SPDY (POST, Upgrade: SPDY/3.1): refused until the SPDY mode lands, so
-            // kubectl reports the refusal instead of hanging.
-            StatusReply.badRequest(isSpdyUpgrade(request)
-                    ? "the sandbox serves port-forward over WebSocket (v4.channel.k8s.io) only; SPDY is not supported yet"
-                    : "Upgrade request required").send(ctx.channel(), keepAlive);
+            if (SpdyUpgrade.isSpdyUpgrade(request)) {
+                spdy.plain(ctx, request, target);
+            } else {
+                StatusReply.badRequest("Upgrade request required").send(ctx.channel(), keepAlive);
+            }
+            return;
+        }
+        List<String> requested = requestedSubprotocols(request);
+        if (SpdyUpgrade.wantsTunnel(requested)) {
+            spdy.tunnel(ctx, request, target);
             return;
         }
         PortForwardRequest ports;
@@ -85,29 +96,31 @@ public final class PortForwardServer implements PortForwardEndpoint, AutoCloseab
             StatusReply.badRequest(e.getMessage()).send(ctx.channel(), keepAlive);
             return;
         }
-        List<String> requested = requestedSubprotocols(request);
         Optional<PortForwardProtocol> protocol = PortForwardProtocol.select(requested);
         if (protocol.isEmpty()) {
-            // Also where SPDY/3.1+portforward.k8s.io is refused for now: a non-101 makes kubectl fall back.
             StatusReply.badRequest("unable to upgrade websocket connection: requested protocol(s) are not supported: "
                     + requested + "; supports " + PortForwardProtocol.supported()).send(ctx.channel(), keepAlive);
             return;
         }
-        PodTarget target = new PodTarget(namespace, podName, pod.path("metadata").path("uid").asString(""), podIp);
-        PortForwardHandshake.upgrade(ctx, request, protocol.get(), injectedLatency, channel -> {
-            open.add(channel);
-            channel.closeFuture().addListener(f -> open.remove(channel));
-            return new PortForwardSession(channel, target, ports, protocol.get(), counters, injectedLatency);
+        String subprotocol = protocol.get().subprotocol().isEmpty() ? null : protocol.get().subprotocol();
+        PortForwardHandshake.upgrade(ctx, request, subprotocol, injectedLatency, channel -> {
+            track(channel);
+            PortForwardSession session = new PortForwardSession(channel, target, ports, protocol.get(), counters,
+                    injectedLatency);
+            channel.pipeline().addLast("pf-aggregator", new WebSocketFrameAggregator(PortForwardHandshake.MAX_MESSAGE_BYTES));
+            channel.pipeline().addLast("pf-frames", new WebSocketToPod(session));
+            session.start();
         });
+    }
+
+    private void track(Channel channel) {
+        open.add(channel);
+        channel.closeFuture().addListener(f -> open.remove(channel));
     }
 
     private static boolean isWebSocketUpgrade(FullHttpRequest request) {
         return request.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)
                 && request.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true);
-    }
-
-    private static boolean isSpdyUpgrade(FullHttpRequest request) {
-        return request.headers().get(HttpHeaderNames.UPGRADE, "").toLowerCase(java.util.Locale.ROOT).startsWith("spdy/");
     }
 
     private static List<String> requestedSubprotocols(FullHttpRequest request) {
@@ -122,7 +135,7 @@ public final class PortForwardServer implements PortForwardEndpoint, AutoCloseab
         return out;
     }
 
-    /** Closes every open port-forward WebSocket (and with it its pod sockets). */
+    /** Closes every open port-forward connection (and with it its pod sockets). */
     @Override
     public void close() {
         for (Channel c : open) {

@@ -62,9 +62,9 @@ final class PortForwardSession {
      * channel (websocket.go {@code handleWebSocketStreams}), then one dial per port.
      */
     void start() {
-        counters.upgraded(protocol);
+        counters.upgraded(protocol.label());
         for (PodConnection c : connections) {
-            counters.streamOpened(pod.namespace(), pod.name());
+            counters.streamOpened(pod.namespace(), pod.name(), protocol.label());
             sendFrame(c.dataChannel(), portPrefix(c.port()));
             sendFrame(c.errorChannel(), portPrefix(c.port()));
         }

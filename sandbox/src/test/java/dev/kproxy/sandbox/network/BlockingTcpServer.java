@@ -7,11 +7,15 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.time.Duration;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
+
+import org.awaitility.Awaitility;
 
 /**
  * A plain-socket "pod" for tests, deliberately not Netty: each accepted connection is served by
@@ -33,6 +37,20 @@ final class BlockingTcpServer implements AutoCloseable {
             server.written.addAndGet(n);
         }
     };
+
+    /** Writes an endless deterministic stream (64 KiB chunks of {@code new Random(seed)}), counting what it wrote. */
+    static Behaviour flood(long seed) {
+        return (socket, server) -> {
+            OutputStream out = socket.getOutputStream();
+            byte[] chunk = new byte[64 * 1024];
+            Random pattern = new Random(seed);
+            while (true) {
+                pattern.nextBytes(chunk);
+                out.write(chunk);
+                server.written.addAndGet(chunk.length);
+            }
+        };
+    }
 
     /** Writes its own name, then echoes. */
     static Behaviour named(String name) {
@@ -81,6 +99,23 @@ final class BlockingTcpServer implements AutoCloseable {
 
     int port() {
         return serverSocket.getLocalPort();
+    }
+
+    /** Waits until the bytes written stop growing between two polls half a second apart; returns where they stopped. */
+    long awaitWritesStalled(Duration atMost) {
+        long[] last = {-1};
+        Awaitility.await().atMost(atMost).pollInterval(Duration.ofMillis(500)).until(() -> {
+            long now = written.get();
+            boolean same = now == last[0];
+            last[0] = now;
+            return same;
+        });
+        return last[0];
+    }
+
+    /** Accepted connections whose behaviour has not finished (and closed them) yet. */
+    long openConnections() {
+        return sockets.stream().filter(s -> !s.isClosed()).count();
     }
 
     @Override

@@ -13,45 +13,32 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import dev.kproxy.sandbox.store.ObjectStore;
-import dev.kproxy.sandbox.store.ResourceCatalog;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.LocalPortForward;
-import tools.jackson.databind.node.JsonNodeFactory;
-import tools.jackson.databind.node.ObjectNode;
 
 /** fabric8's own port-forward (v4.channel.k8s.io WebSocket) through the sandbox to a local echo pod. */
 class Fabric8PortForwardTest {
-    private final ObjectStore store = new ObjectStore();
-    private final PortForwardCounters counters = new PortForwardCounters();
-    private PortForwardServer portForward;
-    private PlainHttpApiServer api;
+    private PortForwardRig rig;
+    private PortForwardCounters counters;
     private BlockingTcpServer echo;
     private KubernetesClient client;
 
     @BeforeEach
     void start() throws Exception {
-        portForward = new PortForwardServer(store, counters, Duration.ZERO);
-        api = new PlainHttpApiServer(portForward);
-        echo = new BlockingTcpServer("127.0.0.1", BlockingTcpServer.ECHO);
-        ObjectNode pod = JsonNodeFactory.instance.objectNode();
-        pod.putObject("metadata").put("name", "echo").put("namespace", "default");
-        pod.putObject("status").put("phase", "Running").put("podIP", "127.0.0.1");
-        store.create(ResourceCatalog.POD, pod);
+        rig = new PortForwardRig("echo");
+        counters = rig.counters;
+        echo = rig.echo;
         client = new KubernetesClientBuilder()
-                .withConfig(new ConfigBuilder().withMasterUrl("http://127.0.0.1:" + api.port()).withNamespace("default").build())
+                .withConfig(new ConfigBuilder().withMasterUrl("http://127.0.0.1:" + rig.api.port()).withNamespace("default").build())
                 .build();
     }
 
     @AfterEach
     void stop() throws Exception {
         client.close();
-        portForward.close();
-        api.close();
-        echo.close();
-        store.close();
+        rig.close();
     }
 
     @Test

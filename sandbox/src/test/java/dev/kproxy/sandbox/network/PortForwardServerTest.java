@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -239,16 +238,7 @@ class PortForwardServerTest {
     @Test
     void slowReaderStallsThePodInsteadOfBufferingWithoutBound() throws Exception {
         // The pod writes a deterministic endless stream; the client checks every byte it gets.
-        try (BlockingTcpServer source = new BlockingTcpServer("127.0.0.1", (socket, server) -> {
-            OutputStream out = socket.getOutputStream();
-            byte[] chunk = new byte[64 * 1024];
-            Random pattern = new Random(99);
-            while (true) {
-                pattern.nextBytes(chunk);
-                out.write(chunk);
-                server.written.addAndGet(chunk.length);
-            }
-        })) {
+        try (BlockingTcpServer source = new BlockingTcpServer("127.0.0.1", BlockingTcpServer.flood(99))) {
             Random expected = new Random(99);
             byte[] expectedChunk = new byte[64 * 1024];
             int[] offset = {expectedChunk.length};
@@ -268,7 +258,7 @@ class PortForwardServerTest {
             await().atMost(WAIT).until(() -> client.dataBytes.get() > (4 << 20));
             client.pause();
 
-            long stalledAt = awaitStalled(source.written);
+            long stalledAt = source.awaitWritesStalled(WAIT);
             long readFromPod = counters.snapshot().pod("default", "echo").bytesPodToClient();
             // Kernel socket buffers on loopback may hold tens of MiB (tcp_rmem max 32 MiB here); the
             // sandbox itself adds at most a write-buffer water mark and one read batch.
@@ -281,18 +271,6 @@ class PortForwardServerTest {
             assertThat(mismatches.get()).isZero();
             client.close();
         }
-    }
-
-    /** Waits until a counter stops moving between two polls, and returns where it stopped. */
-    private static long awaitStalled(AtomicLong counter) {
-        long[] last = {-1};
-        await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).until(() -> {
-            long now = counter.get();
-            boolean same = now == last[0];
-            last[0] = now;
-            return same;
-        });
-        return last[0];
     }
 
     @Test
@@ -316,9 +294,9 @@ class PortForwardServerTest {
         assertThat(handshakeStatus("echo", "?ports=0", V4)).isEqualTo(400);
         assertThat(handshakeStatus("echo", "?ports=70000", V4)).isEqualTo(400);
         assertThat(handshakeStatus("echo", "?ports=abc", V4)).isEqualTo(400);
-        // kubectl's first choice is refused for now (SPDY seam), so it falls back. The JDK client
-        // rejects '/' in subprotocol names, so this one upgrade request is written by hand.
-        assertThat(rawUpgradeStatusLine("echo", PortForwardProtocol.SPDY_TUNNEL)).startsWith("HTTP/1.1 400");
+        // kubectl's first choice, the SPDY tunnel, is served too (SpdyPortForwardTest covers it). The
+        // JDK client rejects '/' in subprotocol names, so this one upgrade request is written by hand.
+        assertThat(rawUpgradeStatusLine("echo", "SPDY/3.1+portforward.k8s.io")).startsWith("HTTP/1.1 101");
         assertThat(rawUpgradeStatusLine("echo", V4)).startsWith("HTTP/1.1 101");
 
         try (ChannelWebSocketClient client = open("echo", "?ports=" + echo.port(), V4)) {

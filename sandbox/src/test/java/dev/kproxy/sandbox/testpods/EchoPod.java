@@ -11,16 +11,18 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * A container program for sandbox tests, run as a real child process by the sandbox's kubelet.
- * Port {@code ECHO_PORT} (7000) echoes every byte back; port {@code NAME_PORT} (7001) writes the
- * pod's name and closes, so a test can tell which pod served a connection. It binds the pod's
+ * Port {@code ECHOPOD_LISTEN_ECHO} (7000) echoes every byte back; port {@code ECHOPOD_LISTEN_NAME} (7001) writes the
+ * pod's name and closes, so a test can tell which pod served a connection. The variable names
+ * are unusual on purpose: Kubernetes service links inject {@code <SERVICE>_PORT} variables, so a
+ * Service named {@code echo} would otherwise reconfigure the pod. It binds the pod's
  * own address ({@code BIND_ADDRESS}), as every sandbox container must.
  */
 public final class EchoPod {
     public static void main(String[] args) throws IOException {
         InetAddress bind = InetAddress.getByName(System.getenv().getOrDefault("BIND_ADDRESS", "127.0.0.1"));
         String pod = System.getenv().getOrDefault("POD_NAME", "unknown");
-        ServerSocket echo = listen(bind, Integer.parseInt(System.getenv().getOrDefault("ECHO_PORT", "7000")));
-        ServerSocket name = listen(bind, Integer.parseInt(System.getenv().getOrDefault("NAME_PORT", "7001")));
+        ServerSocket echo = listen(bind, Integer.parseInt(System.getenv().getOrDefault("ECHOPOD_LISTEN_ECHO", "7000")));
+        ServerSocket name = listen(bind, Integer.parseInt(System.getenv().getOrDefault("ECHOPOD_LISTEN_NAME", "7001")));
         Thread names = new Thread(() -> serve(name, s -> {
             try (s; OutputStream out = s.getOutputStream()) {
                 out.write((pod + "\n").getBytes(StandardCharsets.UTF_8));

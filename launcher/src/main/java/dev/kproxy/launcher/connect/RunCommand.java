@@ -1,0 +1,54 @@
+package dev.kproxy.launcher.connect;
+
+import dev.kproxy.launcher.KproxyHome;
+import dev.kproxy.launcher.UserError;
+import dev.kproxy.launcher.daemon.DaemonFiles;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+import tools.jackson.databind.JsonNode;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code kproxy run -- CMD...}: runs one command with the proxy environment
+ * ({@link ProxyEnvironment}), its stdio inherited and its exit code passed through.
+ */
+@Command(name = "run", description = {"Run a command with the connection's proxy settings: kproxy run -- CMD...",
+        "Sets JAVA_TOOL_OPTIONS (appended), ALL_PROXY, HTTP_PROXY, HTTPS_PROXY, NO_PROXY. Exit code passed through."})
+public final class RunCommand implements Callable<Integer> {
+
+    @Parameters(arity = "1..*", paramLabel = "CMD", description = "the command and its arguments (put `--` before it)")
+    List<String> command = new ArrayList<>();
+
+    @Override
+    public Integer call() {
+        JsonNode status = DaemonFiles.in(KproxyHome.resolve()).client().call("status");
+        ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
+        builder.environment().putAll(ProxyEnvironment.of(status).variables(System.getenv("JAVA_TOOL_OPTIONS")));
+        Process process;
+        try {
+            process = builder.start();
+        } catch (IOException e) {
+            throw new UserError("cannot run " + command.get(0) + ": " + e.getMessage());
+        }
+        // Ctrl-C reaches the child through the terminal; if this JVM is stopped otherwise, take the child along.
+        Thread hook = new Thread(process::destroy, "kproxy-run-stop-child");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            return process.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroy();
+            return 130;
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook runs anyway
+            }
+        }
+    }
+}
