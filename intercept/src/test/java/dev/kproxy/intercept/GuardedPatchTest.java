@@ -30,7 +30,7 @@ class GuardedPatchTest {
 
     @BeforeAll
     static void start() throws Exception {
-        sandbox = Sandbox.start(SandboxConfig.builder().kubeconfig(dir.resolve("kubeconfig")).workDir(dir.resolve("run")).build());
+        sandbox = SageCluster.startSandbox(SandboxConfig.builder().kubeconfig(dir.resolve("kubeconfig")).workDir(dir.resolve("run")).build());
         client = SageCluster.client(sandbox.kubeconfig());
         objects = new ClusterObjects(client);
     }

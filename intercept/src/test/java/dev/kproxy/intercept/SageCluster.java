@@ -4,9 +4,6 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -42,9 +39,8 @@ final class SageCluster implements AutoCloseable {
     }
 
     static SageCluster start(Path dir, SandboxConfig.Builder config) {
-        awaitNoOtherSageSandbox();
         try {
-            Sandbox sandbox = Sandbox.start(config
+            Sandbox sandbox = startSandbox(config
                     .kubeconfig(dir.resolve("kubeconfig"))
                     .workDir(dir.resolve("run"))
                     .imageCatalogue(EXAMPLES.resolve("sandbox-images.yaml"))
@@ -59,18 +55,27 @@ final class SageCluster implements AutoCloseable {
     }
 
     /**
-     * Every sandbox on a machine hands out the same pod IPs (127.244.0.2, …) and sage's NodePort 30519,
-     * so two sage sandboxes at once (other modules' tests) break each other's pods. Wait for the other to end.
+     * Starts a sandbox, waiting (up to 5 minutes) while another one holds the machine: every sandbox
+     * hands out the same pod IPs and NodePorts, so only one runs at a time and a second one refuses to
+     * start with "another sandbox is running"; other modules' tests may hold it for a while.
      */
-    private static void awaitNoOtherSageSandbox() {
-        await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1)).until(() -> {
-            try (ServerSocket probe = new ServerSocket()) {
-                probe.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 30519));
-                return true;
-            } catch (IOException inUse) {
-                return false;
+    static Sandbox startSandbox(SandboxConfig config) throws IOException {
+        long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+        while (true) {
+            try {
+                return Sandbox.start(config);
+            } catch (IOException e) {
+                if (!String.valueOf(e.getMessage()).contains("another sandbox is running") || System.nanoTime() - deadline > 0) {
+                    throw e;
+                }
             }
-        });
+            try {
+                Thread.sleep(1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while waiting for another sandbox to stop", e);
+            }
+        }
     }
 
     static KubernetesClient client(Path kubeconfig) throws IOException {
