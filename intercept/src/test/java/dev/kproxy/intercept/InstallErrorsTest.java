@@ -3,11 +3,14 @@ package dev.kproxy.intercept;
 import static dev.kproxy.intercept.SageCluster.NS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 
+import org.assertj.core.api.AbstractThrowableAssert;
 import org.junit.jupiter.api.Test;
 
 import dev.kproxy.sandbox.store.ResourceCatalog;
@@ -83,13 +86,8 @@ class InstallErrorsTest extends OnSageCluster {
     @Test
     void rbacThatDeniesPatchSaysWhichVerbToAskFor() throws Exception {
         ObjectNode before = cluster.stored(ResourceCatalog.DEPLOYMENT, "sage");
-        Path kubeconfig = cluster.kubeconfigFor(VIEWER_TOKEN, dir.resolve("viewer.kubeconfig"));
-        try (KubernetesClient viewer = SageCluster.client(kubeconfig)) {
-            assertThatThrownBy(() -> new InterceptInstaller(viewer).install(InterceptSpec.of(NS, "sage")))
-                    .isInstanceOf(InterceptException.class)
-                    .hasMessage("you may not patch deployments in namespace wjyl-dev: ask for the patch verb on"
-                            + " deployments.apps (see README, Permissions)");
-        }
+        assertInstallAs("viewer", VIEWER_TOKEN, "sage").hasMessage("you may not patch deployments in namespace wjyl-dev:"
+                + " ask for the patch verb on deployments.apps (see README, Permissions)");
         assertThat(cluster.stored(ResourceCatalog.DEPLOYMENT, "sage").get("spec")).isEqualTo(before.get("spec"));
         assertThat(cluster.sandbox.store().get(ResourceCatalog.CONFIG_MAP, NS, "kproxy-agent")).as("no ConfigMap left").isEmpty();
     }
@@ -97,12 +95,8 @@ class InstallErrorsTest extends OnSageCluster {
     @Test
     void rbacThatDeniesPatchingTheServiceUndoesTheWorkload() throws Exception {
         ObjectNode before = cluster.stored(ResourceCatalog.DEPLOYMENT, "quota");
-        Path kubeconfig = cluster.kubeconfigFor(DEPLOYER_TOKEN, dir.resolve("deployer.kubeconfig"));
-        try (KubernetesClient deployer = SageCluster.client(kubeconfig)) {
-            assertThatThrownBy(() -> new InterceptInstaller(deployer).install(InterceptSpec.of(NS, "quota")))
-                    .hasMessage("you may not patch services in namespace wjyl-dev: ask for the patch verb on services"
-                            + " (see README, Permissions)");
-        }
+        assertInstallAs("deployer", DEPLOYER_TOKEN, "quota").hasMessage("you may not patch services in namespace wjyl-dev:"
+                + " ask for the patch verb on services (see README, Permissions)");
         ObjectNode after = cluster.stored(ResourceCatalog.DEPLOYMENT, "quota");
         assertThat(after.get("spec")).isEqualTo(before.get("spec"));
         assertThat(after.at("/metadata/labels").has(InstallRecord.LABEL)).isFalse();
@@ -116,6 +110,16 @@ class InstallErrorsTest extends OnSageCluster {
         assertThatThrownBy(() -> InterceptSpec.of(NS, "sage").withHeader("x-dev"))
                 .isInstanceOf(InterceptException.class)
                 .hasMessage("header rule 'x-dev' is not name=value: give it as name=value");
+    }
+
+    /** An install by a sandbox user with restricted rights, through a kubeconfig of its own. */
+    private static AbstractThrowableAssert<?, ? extends Throwable> assertInstallAs(String user, String token, String service)
+            throws IOException {
+        Path kubeconfig = cluster.kubeconfigFor(token, dir.resolve(user + ".kubeconfig"));
+        try (KubernetesClient client = SageCluster.client(kubeconfig)) {
+            Throwable thrown = catchThrowable(() -> new InterceptInstaller(client).install(InterceptSpec.of(NS, service)));
+            return assertThat(thrown).isInstanceOf(InterceptException.class);
+        }
     }
 
     @Test
