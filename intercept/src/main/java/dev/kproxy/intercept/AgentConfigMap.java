@@ -2,7 +2,6 @@ package dev.kproxy.intercept;
 
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -16,7 +15,6 @@ import tools.jackson.databind.node.ObjectNode;
 final class AgentConfigMap {
     static final String MANAGED_BY = "app.kubernetes.io/managed-by";
     static final Map<String, String> SELECTOR = Map.of(MANAGED_BY, "kproxy");
-    private static final List<ObjectKind> WORKLOADS = List.of(ObjectKind.DEPLOYMENT, ObjectKind.STATEFUL_SET, ObjectKind.REPLICA_SET);
 
     private final ClusterObjects objects;
 
@@ -51,7 +49,7 @@ final class AgentConfigMap {
 
     /** Deletes it once no workload in the namespace is intercepted; @return whether it was deleted */
     boolean deleteIfUnused(String namespace) {
-        for (ObjectKind kind : WORKLOADS) {
+        for (ObjectKind kind : ObjectKind.WORKLOADS) {
             if (!objects.list(kind, namespace, InstallRecord.SELECTOR).isEmpty()) {
                 return false;
             }

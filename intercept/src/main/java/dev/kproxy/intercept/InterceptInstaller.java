@@ -27,7 +27,6 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class InterceptInstaller {
     private static final Logger LOG = LoggerFactory.getLogger(InterceptInstaller.class);
-    private static final List<ObjectKind> WORKLOADS = List.of(ObjectKind.DEPLOYMENT, ObjectKind.STATEFUL_SET, ObjectKind.REPLICA_SET);
 
     private final ClusterObjects objects;
     private final WorkloadFinder finder;
@@ -124,7 +123,7 @@ public final class InterceptInstaller {
             }
         }
         boolean exists = false;
-        for (ObjectKind kind : WORKLOADS) {
+        for (ObjectKind kind : ObjectKind.WORKLOADS) {
             Optional<ObjectNode> w = objects.get(kind, namespace, workload);
             if (w.isPresent()) {
                 exists = true;
@@ -164,7 +163,7 @@ public final class InterceptInstaller {
             done.addAll(restoreService(ns, svc.path("metadata").path("name").asString()));
         }
         List<Workload> restored = new ArrayList<>();
-        for (ObjectKind kind : WORKLOADS) {
+        for (ObjectKind kind : ObjectKind.WORKLOADS) {
             for (ObjectNode w : objects.list(kind, namespace, InstallRecord.SELECTOR)) {
                 Workload workload = Workload.of(kind, w);
                 namespaces.add(workload.namespace());

@@ -1,5 +1,8 @@
 package dev.kproxy.intercept;
 
+import java.util.List;
+import java.util.Locale;
+
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 
 /** The kinds an intercept reads or changes, with the names RBAC and error messages use for them. */
@@ -10,6 +13,9 @@ enum ObjectKind {
     SERVICE("", "Service", "services"),
     CONFIG_MAP("", "ConfigMap", "configmaps"),
     POD("", "Pod", "pods");
+
+    /** The kinds whose pod template an intercept may change. */
+    static final List<ObjectKind> WORKLOADS = List.of(DEPLOYMENT, STATEFUL_SET, REPLICA_SET);
 
     final String group;
     final String kind;
@@ -31,7 +37,7 @@ enum ObjectKind {
 
     /** {@code deployment}, as in {@code kubectl rollout status deployment/sage}. */
     String lower() {
-        return kind.toLowerCase(java.util.Locale.ROOT);
+        return kind.toLowerCase(Locale.ROOT);
     }
 
     static ObjectKind ofKind(String kind) {

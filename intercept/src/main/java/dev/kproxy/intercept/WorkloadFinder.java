@@ -14,7 +14,6 @@ import tools.jackson.databind.node.ObjectNode;
  * controls are the Deployment's business and are skipped.
  */
 final class WorkloadFinder {
-    private static final List<ObjectKind> KINDS = List.of(ObjectKind.DEPLOYMENT, ObjectKind.STATEFUL_SET, ObjectKind.REPLICA_SET);
 
     private final ClusterObjects objects;
 
@@ -31,7 +30,7 @@ final class WorkloadFinder {
                     + " own to add the agent to: intercept a Service that selects pods");
         }
         List<Workload> found = new ArrayList<>();
-        for (ObjectKind kind : KINDS) {
+        for (ObjectKind kind : ObjectKind.WORKLOADS) {
             for (ObjectNode o : objects.list(kind, namespace, Map.of())) {
                 if (matches(selector, o.path("spec").path("template").path("metadata").path("labels"))
                         && !(kind == ObjectKind.REPLICA_SET && controlled(o))) {
