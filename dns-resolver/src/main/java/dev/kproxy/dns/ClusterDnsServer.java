@@ -58,8 +58,10 @@ public final class ClusterDnsServer implements AutoCloseable {
     }
     group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     try {
+      // A fixed port can be checked before binding, so the answer does not depend on the port being free.
+      refuseSelfAsUpstream(config.port());
       bindBoth();
-      refuseSelfAsUpstream();
+      refuseSelfAsUpstream(port);
     } catch (RuntimeException e) {
       close();
       throw e;
@@ -100,7 +102,7 @@ public final class ClusterDnsServer implements AutoCloseable {
   }
 
   /** Forwarding to ourselves would bounce every unknown name around until it times out. */
-  private void refuseSelfAsUpstream() {
+  private void refuseSelfAsUpstream(int port) {
     InetSocketAddress self = new InetSocketAddress(config.bindAddress(), port);
     if (config.upstreams().contains(self)) {
       throw new IllegalStateException("DNS upstream " + self.getAddress().getHostAddress() + ":" + port

@@ -31,8 +31,9 @@ class AgentJarTest {
     /** The shaded launcher jar holds everything; only the agent's packages may go into the agent jar. */
     @Test
     void readsTheSameClassesFromAShadedJarAsFromTheClassesDirectory() throws Exception {
-        Path classes = Path.of(AgentMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        assertThat(classes).isDirectory();
+        Path location = Path.of(AgentMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        // `mvn test` puts the agent's classes directory on the class path, `mvn verify` its jar.
+        Path classes = Files.isDirectory(location) ? location : unpack(location, dir.resolve("classes"));
         Path shaded = dir.resolve("shaded.jar");
         try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(shaded));
              Stream<Path> files = Files.walk(classes)) {
@@ -44,6 +45,19 @@ class AgentJarTest {
             }
         }
         assertThat(AgentJar.from(shaded)).isEqualTo(AgentJar.from(classes)).isEqualTo(AgentJar.build());
+    }
+
+    private static Path unpack(Path jar, Path to) throws Exception {
+        try (JarInputStream in = new JarInputStream(Files.newInputStream(jar))) {
+            for (JarEntry e = in.getNextJarEntry(); e != null; e = in.getNextJarEntry()) {
+                if (!e.isDirectory()) {
+                    Path f = to.resolve(e.getName());
+                    Files.createDirectories(f.getParent());
+                    Files.write(f, in.readAllBytes());
+                }
+            }
+        }
+        return to;
     }
 
     @Test

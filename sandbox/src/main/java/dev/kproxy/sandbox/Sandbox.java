@@ -52,6 +52,8 @@ public final class Sandbox implements AutoCloseable {
     private ApiServer api;
     private URI apiServer;
     private MachineLock machineLock;
+    /** SIGTERM or Ctrl-C of the JVM still stops every pod process; removed again by close(). */
+    private final Thread shutdownHook = new Thread(this::close, "sandbox-shutdown");
 
     private Sandbox(SandboxConfig config) {
         this.config = config;
@@ -74,6 +76,7 @@ public final class Sandbox implements AutoCloseable {
 
     private void startParts() throws IOException {
         machineLock = MachineLock.acquire(config.machineLockWait());
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
         Files.createDirectories(config.workDir());
         bootstrapObjects();
         controllers = new ControllerManager(store, admission);
@@ -227,6 +230,11 @@ public final class Sandbox implements AutoCloseable {
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException | IllegalArgumentException alreadyShuttingDownOrNeverAdded) {
+            // running as the hook itself, or start failed before adding it
         }
         shutdownRequested.countDown();
         closeQuietly(api);

@@ -81,8 +81,6 @@ public final class SandboxUp implements Runnable {
                 .build();
         long pid = ProcessHandle.current().pid();
         try (Sandbox sandbox = Sandbox.start(config)) {
-            Thread hook = new Thread(sandbox::close, "sandbox-shutdown");
-            Runtime.getRuntime().addShutdownHook(hook);
             sandbox.apply(files);
             new SandboxState(pid, sandbox.apiServer(), kc, false).write(home);
             out.println("Sandbox API server " + sandbox.apiServer() + " (pid " + pid + ")");

@@ -34,7 +34,7 @@ class KubectlSpdyPortForwardTest {
     private static final String PLAIN = "SPDY/3.1";
     private static final int ECHO_PORT = 7000;
     /** EchoPod listens on 7000 and 7001 only. */
-    private static final int CLOSED_PORT = 7002;
+    private static final int CLOSED_PORT = 7999; // EchoPod listens on 7000-7002
 
     @TempDir
     static Path dir;
