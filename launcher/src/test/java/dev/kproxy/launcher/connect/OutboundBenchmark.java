@@ -12,6 +12,7 @@ import org.xbill.DNS.Type;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
@@ -101,82 +102,76 @@ public final class OutboundBenchmark {
 
     /** Writes {@code megabytes} MiB on one thread while reading the echo on another; MB/s of the round trip. */
     private static double throughput(String label, Connector connector, int megabytes, boolean report) throws Exception {
+        long total = (long) megabytes * MIB;
         try (Socket s = connector.open(7000)) {
-            s.setSoTimeout(60_000);
-            byte[] chunk = new byte[256 * 1024];
-            Arrays.fill(chunk, (byte) 'k');
-            long total = (long) megabytes * MIB;
-            long start = System.nanoTime();
-            CompletableFuture<Long> reader = CompletableFuture.supplyAsync(() -> {
-                try {
-                    InputStream in = s.getInputStream();
-                    byte[] buf = new byte[256 * 1024];
-                    long got = 0;
-                    while (got < total) {
-                        int n = in.read(buf);
-                        if (n < 0) {
-                            break;
-                        }
-                        got += n;
-                    }
-                    return got;
-                } catch (IOException e) {
-                    throw new IllegalStateException(e);
+            Timed t = send(s, total, in -> {
+                byte[] buf = new byte[256 * 1024];
+                long got = 0;
+                for (int n; got < total && (n = in.read(buf)) >= 0; ) {
+                    got += n;
                 }
+                return got;
             });
-            OutputStream out = s.getOutputStream();
-            for (long sent = 0; sent < total; sent += chunk.length) {
-                out.write(chunk);
-            }
-            out.flush();
-            long got = reader.get();
-            double seconds = (System.nanoTime() - start) / 1e9;
-            if (got != total) {
-                throw new IllegalStateException(label + ": echoed " + got + " of " + total + " bytes");
+            if (t.answered() != total) {
+                throw new IllegalStateException(label + ": echoed " + t.answered() + " of " + total + " bytes");
             }
             if (report) {
                 System.out.printf("echo        %-32s %8.1f MB/s each way (%d MiB echoed in %.2f s)%n",
-                        label, total / 1e6 / seconds, megabytes, seconds);
+                        label, total / 1e6 / t.seconds(), megabytes, t.seconds());
             }
-            return total / 1e6 / seconds;
+            return total / 1e6 / t.seconds();
         }
     }
 
     /** Sends {@code megabytes} MiB to the pod's sink, which answers one byte per MiB: timed to the last answer. */
     private static double oneWay(String label, Connector connector, int megabytes, boolean report) throws Exception {
+        long total = (long) megabytes * MIB;
         try (Socket s = connector.open(7002)) {
-            s.setSoTimeout(60_000);
-            byte[] chunk = new byte[256 * 1024];
-            Arrays.fill(chunk, (byte) 'k');
-            long total = (long) megabytes * MIB;
-            long start = System.nanoTime();
-            CompletableFuture<Integer> acks = CompletableFuture.supplyAsync(() -> {
-                try {
-                    InputStream in = s.getInputStream();
-                    int got = 0;
-                    while (got < megabytes && in.read() >= 0) {
-                        got++;
-                    }
-                    return got;
-                } catch (IOException e) {
-                    throw new IllegalStateException(e);
+            Timed t = send(s, total, in -> {
+                long acks = 0;
+                while (acks < megabytes && in.read() >= 0) {
+                    acks++;
                 }
+                return acks;
             });
-            OutputStream out = s.getOutputStream();
-            for (long sent = 0; sent < total; sent += chunk.length) {
-                out.write(chunk);
-            }
-            out.flush();
-            int got = acks.get();
-            double seconds = (System.nanoTime() - start) / 1e9;
-            if (got != megabytes) {
-                throw new IllegalStateException(label + ": the pod acknowledged " + got + " of " + megabytes + " MiB");
+            if (t.answered() != megabytes) {
+                throw new IllegalStateException(label + ": the pod acknowledged " + t.answered() + " of " + megabytes + " MiB");
             }
             if (report) {
-                System.out.printf("one way     %-32s %8.1f MB/s to the pod (%d MiB in %.2f s)%n", label, total / 1e6 / seconds, megabytes, seconds);
+                System.out.printf("one way     %-32s %8.1f MB/s to the pod (%d MiB in %.2f s)%n",
+                        label, total / 1e6 / t.seconds(), megabytes, t.seconds());
             }
-            return total / 1e6 / seconds;
+            return total / 1e6 / t.seconds();
         }
+    }
+
+    private interface Answer {
+        long read(InputStream in) throws IOException;
+    }
+
+    private record Timed(double seconds, long answered) {
+    }
+
+    /** Writes {@code total} bytes while {@code answer} reads the reply on another thread; timed until both are done. */
+    private static Timed send(Socket s, long total, Answer answer) throws Exception {
+        s.setSoTimeout(60_000);
+        byte[] chunk = new byte[256 * 1024];
+        Arrays.fill(chunk, (byte) 'k');
+        long start = System.nanoTime();
+        CompletableFuture<Long> reader = CompletableFuture.supplyAsync(() -> {
+            try {
+                return answer.read(s.getInputStream());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        OutputStream out = s.getOutputStream();
+        for (long sent = 0; sent < total; sent += chunk.length) {
+            out.write(chunk);
+        }
+        out.flush();
+        long answered = reader.get();
+        return new Timed((System.nanoTime() - start) / 1e9, answered);
     }
 
     /** Connect, read the pod's name to EOF; p50/p99 of connect → first byte. */
