@@ -16,6 +16,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 import tools.jackson.core.JacksonException;
@@ -98,6 +99,11 @@ public final class ControlServer implements AutoCloseable {
         return JSON.createObjectNode().put("ok", false).put("error", message);
     }
 
+    /**
+     * Stops accepting, then lets answers already being written finish: {@code quit}'s own answer is
+     * written after its handler asked the daemon to stop, and interrupting it made the CLI report
+     * "not connected" to a daemon that was in fact disconnecting.
+     */
     @Override
     public void close() {
         try {
@@ -106,6 +112,14 @@ public final class ControlServer implements AutoCloseable {
         } catch (IOException ignored) {
             // the socket file is recreated on the next start anyway
         }
-        workers.shutdownNow();
+        workers.shutdown();
+        try {
+            if (!workers.awaitTermination(2, TimeUnit.SECONDS)) {
+                workers.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            workers.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -315,7 +315,21 @@ class OutboundSandboxTest {
         try (Socket s = Clients.socks(outbound.proxyPort(), "echo.wjyl-dev", 7001)) {
             assertThat(Clients.readLine(s)).isEqualTo(old);
         }
+        // A connection open to the pod when it is deleted must end, not hang (echo has one replica: the victim).
+        Socket held = Clients.socks(outbound.proxyPort(), "echo.wjyl-dev", 7000);
+        held.getOutputStream().write('x');
+        assertThat(held.getInputStream().read()).isEqualTo('x');
         cluster.client.pods().inNamespace(StoryCluster.NS).withName(old).delete();
+        try (held) {
+            held.setSoTimeout(60_000); // a hang fails the test with SocketTimeoutException
+            int next;
+            try {
+                next = held.getInputStream().read();
+            } catch (java.net.SocketException reset) {
+                next = -1;
+            }
+            assertThat(next).as("a connection to the deleted pod ends").isEqualTo(-1);
+        }
 
         AtomicReference<String> answered = new AtomicReference<>();
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).ignoreExceptions().untilAsserted(() -> {
@@ -346,8 +360,9 @@ class OutboundSandboxTest {
         Clients.Result connect = Clients.run(Clients.java("dev.kproxy.launcher.Main", "connect", "--kubeconfig",
                 cluster.kubeconfig().toString(), "-n", StoryCluster.NS, "--proxy-port", Integer.toString(proxyPort),
                 "--dns-port", Integer.toString(dnsPort)), env);
+        boolean passed = false;
         try {
-            assertThat(connect.exit()).as(connect.err()).isZero();
+            assertThat(connect.exit()).as(() -> connect.out() + connect.err() + "\ndaemon log:\n" + daemonLog(home)).isZero();
             assertThat(connect.out()).contains("Connected to context kproxy-sandbox, namespaces wjyl-dev")
                     .contains("JAVA_TOOL_OPTIONS=\"-DsocksProxyHost=127.0.0.1 -DsocksProxyPort=" + proxyPort + "\"")
                     .contains("ALL_PROXY=socks5h://127.0.0.1:" + proxyPort)
@@ -383,10 +398,13 @@ class OutboundSandboxTest {
             assertThat(status.path("bytesFromCluster").asLong()).isGreaterThan(0);
             Clients.Result text = Clients.run(Clients.java("dev.kproxy.launcher.Main", "status"), env);
             assertThat(text.out()).contains("Context      kproxy-sandbox").contains("Proxy        127.0.0.1:" + proxyPort);
+            passed = true;
         } finally {
             Clients.Result quit = Clients.run(Clients.java("dev.kproxy.launcher.Main", "quit"), env);
-            assertThat(quit.exit()).as(quit.err()).isZero();
-            assertThat(quit.out()).contains("Disconnected from context kproxy-sandbox.");
+            if (passed) { // otherwise the first failure is the one worth reading, not quit's
+                assertThat(quit.exit()).as(quit.err()).isZero();
+                assertThat(quit.out()).as(() -> "daemon log:\n" + daemonLog(home)).contains("Disconnected from context kproxy-sandbox.");
+            }
         }
         try (ServerSocket tcp = new ServerSocket(proxyPort, 50, InetAddress.getLoopbackAddress());
              java.net.DatagramSocket udp = new java.net.DatagramSocket(dnsPort, InetAddress.getLoopbackAddress());
@@ -414,6 +432,14 @@ class OutboundSandboxTest {
     }
 
     /** The answer names the sage pod that served it; that pod's port-forward counters moved. */
+    private static String daemonLog(Path home) {
+        try {
+            return java.nio.file.Files.readString(home.resolve("daemon.log"));
+        } catch (java.io.IOException e) {
+            return "(no daemon log: " + e.getMessage() + ")";
+        }
+    }
+
     private static void assertAnsweredThroughPortForward(String body) {
         Matcher m = SAGE_POD.matcher(body);
         assertThat(m.find()).as(body).isTrue();
