@@ -2,12 +2,12 @@ package dev.kproxy.launcher.connect;
 
 import dev.kproxy.launcher.KproxyHome;
 import dev.kproxy.launcher.daemon.DaemonFiles;
+import dev.kproxy.launcher.OutputFormat;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 import java.io.PrintWriter;
@@ -17,8 +17,8 @@ import java.util.Map;
 @Command(name = "status", description = "Show the connection: context, namespaces, ports, uptime, connections, bytes, recent errors.")
 public final class StatusCommand implements Runnable {
 
-    @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", description = "text (default) or json")
-    String output = "text";
+    @Mixin
+    OutputFormat format;
 
     @Spec
     CommandSpec spec;
@@ -28,8 +28,8 @@ public final class StatusCommand implements Runnable {
         PrintWriter out = spec.commandLine().getOut();
         ObjectNode s = ((ObjectNode) DaemonFiles.in(KproxyHome.resolve()).client().call("status")).deepCopy();
         s.remove("ok");
-        if ("json".equals(output)) {
-            out.println(JsonMapper.builder().build().writerWithDefaultPrettyPrinter().writeValueAsString(s));
+        if (format.json()) {
+            OutputFormat.printJson(out, s);
             out.flush();
             return;
         }

@@ -3,17 +3,17 @@ package dev.kproxy.launcher.sandbox;
 import java.io.PrintWriter;
 
 import dev.kproxy.launcher.KproxyHome;
+import dev.kproxy.launcher.OutputFormat;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 @Command(name = "status", description = "Show the running sandbox: pods, services and port-forward counters.")
 public final class SandboxStatus implements Runnable {
-    @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", description = "text (default) or json")
-    String output = "text";
+    @Mixin
+    OutputFormat format;
 
     @Spec
     CommandSpec spec;
@@ -27,8 +27,8 @@ public final class SandboxStatus implements Runnable {
             return;
         }
         JsonNode status = SandboxClient.fromKubeconfig(state.get().kubeconfig()).status();
-        if (output.equals("json")) {
-            out.println(JsonMapper.builder().build().writerWithDefaultPrettyPrinter().writeValueAsString(status));
+        if (format.json()) {
+            OutputFormat.printJson(out, status);
             return;
         }
         out.printf("API server  %s (pid %d)%nkubeconfig  %s%n", state.get().apiServer(), state.get().pid(), state.get().kubeconfig());
