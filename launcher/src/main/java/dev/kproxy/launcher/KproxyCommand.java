@@ -7,12 +7,15 @@ import dev.kproxy.launcher.connect.StatusCommand;
 import dev.kproxy.launcher.daemon.DaemonCommand;
 import dev.kproxy.launcher.sandbox.SandboxCommand;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 @Command(name = "kproxy",
         mixinStandardHelpOptions = true,
+        // --help and --version on every subcommand too (`kproxy sandbox status --help`).
+        scope = ScopeType.INHERIT,
         versionProvider = KproxyVersion.class,
         description = {
                 "Run one service on your laptop as if it ran inside a Kubernetes cluster, without root.",
