@@ -50,7 +50,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p>No thread per connection: all connections share the event loops. A 401 triggers one refresh
  * of the kubeconfig credentials (exec plugins re-run on a single helper thread) and one retry.
  */
-public final class PortForwardDialer implements AutoCloseable {
+public final class PortForwardDialer implements PortForwardTransport {
 
     /** The runtime's error that ended a connection, if it was ended by one. */
     public static final AttributeKey<PortForwardException> FAILURE = AttributeKey.valueOf("kproxy.portforward.failure");
@@ -90,6 +90,7 @@ public final class PortForwardDialer implements AutoCloseable {
         return open(target.namespace(), target.pod(), target.podPort());
     }
 
+    @Override
     public Future<Channel> open(String namespace, String pod, int port) {
         return open(namespace, pod, port, group.next());
     }
@@ -98,6 +99,7 @@ public final class PortForwardDialer implements AutoCloseable {
      * Opens the connection on the given event loop (e.g. the one of the inbound connection it will
      * be relayed to, so that both ends share a thread). The future completes on that loop.
      */
+    @Override
     public Future<Channel> open(String namespace, String pod, int port, EventLoop loop) {
         Promise<Channel> result = loop.newPromise();
         PortForwardRequest request;
@@ -111,8 +113,15 @@ public final class PortForwardDialer implements AutoCloseable {
     }
 
     /** Port-forward connections currently open (connecting ones included). */
+    @Override
     public int openChannels() {
         return channels.size();
+    }
+
+    /** One {@code v4.channel.k8s.io} WebSocket per connection. */
+    @Override
+    public String describe() {
+        return "websocket";
     }
 
     private void attempt(PortForwardRequest request, EventLoop loop, Promise<Channel> result, boolean refreshed) {

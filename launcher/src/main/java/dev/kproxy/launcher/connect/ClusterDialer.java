@@ -1,6 +1,6 @@
 package dev.kproxy.launcher.connect;
 
-import dev.kproxy.k8s.PortForwardDialer;
+import dev.kproxy.k8s.PortForwardTransport;
 import dev.kproxy.k8s.PortForwardException;
 import dev.kproxy.k8s.Target;
 import dev.kproxy.k8s.TargetResolver;
@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The proxy's way into the cluster: {@link TargetResolver} decides where {@code host:port} goes
  * (a cluster name, ClusterIP or pod IP becomes a pod port; anything else is direct unless
- * {@code --no-direct}), and {@link PortForwardDialer} carries pod connections over the API
+ * {@code --no-direct}), and {@link PortForwardTransport} carries pod connections over the API
  * server's {@code pods/portforward}, on the client connection's own event loop.
  */
 public final class ClusterDialer implements Dialer {
@@ -25,10 +25,10 @@ public final class ClusterDialer implements Dialer {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterDialer.class);
 
     private final TargetResolver resolver;
-    private final PortForwardDialer portForward;
+    private final PortForwardTransport portForward;
     private final Dialer direct;
 
-    public ClusterDialer(TargetResolver resolver, PortForwardDialer portForward, Dialer direct) {
+    public ClusterDialer(TargetResolver resolver, PortForwardTransport portForward, Dialer direct) {
         this.resolver = resolver;
         this.portForward = portForward;
         this.direct = direct;

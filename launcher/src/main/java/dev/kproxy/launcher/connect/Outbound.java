@@ -5,6 +5,7 @@ import dev.kproxy.dns.DnsConfig;
 import dev.kproxy.k8s.ClusterCredentials;
 import dev.kproxy.k8s.ClusterIndex;
 import dev.kproxy.k8s.PortForwardDialer;
+import dev.kproxy.k8s.PortForwardTransport;
 import dev.kproxy.k8s.TargetResolver;
 import dev.kproxy.launcher.UserError;
 import dev.kproxy.proxy.DirectDialer;
@@ -53,7 +54,9 @@ public final class Outbound implements AutoCloseable {
     private Set<String> namespaces;
     private boolean allowDirect;
     private ClusterIndex index;
-    private PortForwardDialer portForward;
+    private KubernetesClient client;
+    private TargetResolver resolver;
+    private PortForwardTransport portForward;
     private ClusterDnsServer dns;
     private ProxyServer proxy;
 
@@ -84,7 +87,7 @@ public final class Outbound implements AutoCloseable {
         namespaces = Set.copyOf(watched);
         allowDirect = options.allowDirect();
 
-        KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
+        client = new KubernetesClientBuilder().withConfig(config).build();
         parts.add(client);
         new ClusterAccessCheck(client, context).check(watched);
 
@@ -98,7 +101,7 @@ public final class Outbound implements AutoCloseable {
 
         dns = startDns(options);
         parts.add(dns);
-        TargetResolver resolver = new TargetResolver(index, namespace, options.clusterDomain(), options.allowDirect());
+        resolver = new TargetResolver(index, namespace, options.clusterDomain(), options.allowDirect());
         proxy = startProxy(options, new ClusterDialer(resolver, portForward, new DirectDialer()));
         parts.add(proxy);
         LOG.info("connected to context {} (namespaces {}): proxy {}:{}, DNS {}", context,
@@ -206,6 +209,26 @@ public final class Outbound implements AutoCloseable {
         return dns.address();
     }
 
+    /** The session's fabric8 client (the kubeconfig's credentials); closed with the session. */
+    public KubernetesClient client() {
+        return client;
+    }
+
+    /** Watched cluster state of the mapped namespaces. */
+    public ClusterIndex index() {
+        return index;
+    }
+
+    /** Where a host:port goes, by the same rules as the proxy port. */
+    public TargetResolver resolver() {
+        return resolver;
+    }
+
+    /** The port-forward transport every pod connection of this session uses. */
+    public PortForwardTransport transport() {
+        return portForward;
+    }
+
     public ProxyStats stats() {
         return proxy.stats();
     }
@@ -232,6 +255,7 @@ public final class Outbound implements AutoCloseable {
         s.put("bytesToCluster", stats.bytesToUpstream());
         s.put("bytesFromCluster", stats.bytesToClient());
         s.put("openPortForwards", portForward.openChannels());
+        s.put("transport", portForward.describe());
         ObjectNode errors = s.putObject("recentErrors");
         stats.recentErrors().forEach((destination, list) -> {
             ArrayNode a = errors.putArray(destination);

@@ -8,10 +8,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -47,13 +51,15 @@ public final class DaemonCommand implements Runnable {
         Runtime.getRuntime().addShutdownHook(hook);
         ControlServer control;
         try {
-            control = new ControlServer(files.socket(), Map.of(
-                    "status", request -> outbound.status(),
-                    "quit", request -> {
-                        quit.countDown();
-                        return JsonMapper.builder().build().createObjectNode()
-                                .put("pid", ProcessHandle.current().pid()).put("context", outbound.context());
-                    }));
+            // Each feature adds its own commands here (intercept, the Java agent's lookups, ...).
+            Map<String, Function<JsonNode, ObjectNode>> commands = new LinkedHashMap<>();
+            commands.put("status", request -> outbound.status());
+            commands.put("quit", request -> {
+                quit.countDown();
+                return JsonMapper.builder().build().createObjectNode()
+                        .put("pid", ProcessHandle.current().pid()).put("context", outbound.context());
+            });
+            control = new ControlServer(files.socket(), commands);
         } catch (IOException e) {
             outbound.close();
             String reason = "cannot open the control socket " + files.socket() + ": " + e.getMessage();
