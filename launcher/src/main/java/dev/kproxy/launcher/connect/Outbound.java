@@ -53,6 +53,7 @@ public final class Outbound implements AutoCloseable {
     private String namespace;
     private Set<String> namespaces;
     private boolean allowDirect;
+    private java.util.Optional<dev.kproxy.proxy.ProxyCredentials> proxyAuth = java.util.Optional.empty();
     private ClusterIndex index;
     private KubernetesClient client;
     private TargetResolver resolver;
@@ -86,6 +87,7 @@ public final class Outbound implements AutoCloseable {
         }
         namespaces = Set.copyOf(watched);
         allowDirect = options.allowDirect();
+        proxyAuth = options.proxyAuth();
 
         client = new KubernetesClientBuilder().withConfig(config).build();
         parts.add(client);
@@ -233,6 +235,16 @@ public final class Outbound implements AutoCloseable {
         return proxy.stats();
     }
 
+    /**
+     * The proxy's username and password, for {@code kproxy run} only: the control socket that
+     * carries them is the user's alone, and the user chose them; status never shows them.
+     */
+    public ObjectNode proxyCredentials() {
+        ObjectNode s = JSON.createObjectNode();
+        proxyAuth.ifPresent(c -> s.put("username", c.username()).put("password", c.password()));
+        return s;
+    }
+
     /** What {@code kproxy status} shows; no credentials. */
     public ObjectNode status() {
         ObjectNode s = JSON.createObjectNode();
@@ -242,6 +254,7 @@ public final class Outbound implements AutoCloseable {
         namespaces.stream().sorted().forEach(ns::add);
         s.put("allNamespaces", namespaces.isEmpty());
         s.put("direct", allowDirect);
+        s.put("proxyAuth", proxyAuth.isPresent());
         s.put("proxyAddress", proxy.config().bindAddress());
         s.put("proxyPort", proxy.port());
         s.put("dnsAddress", dns.address().getAddress().getHostAddress());

@@ -1,8 +1,13 @@
 package dev.kproxy.launcher.connect;
 
+import dev.kproxy.proxy.ProxyCredentials;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The environment that points a program at the proxy: the JDK's SOCKS properties (through
@@ -10,9 +15,23 @@ import java.util.Map;
  * {@code socks5h} (the proxy resolves the name, so cluster names work) for curl and most
  * libraries, {@code HTTP(S)_PROXY} for HTTP clients, and {@code NO_PROXY} for the laptop itself.
  */
-public record ProxyEnvironment(String proxyHost, int proxyPort) {
+public record ProxyEnvironment(String proxyHost, int proxyPort, Optional<ProxyCredentials> credentials) {
 
     public static final String NO_PROXY = "localhost,127.0.0.1,::1";
+
+    public ProxyEnvironment(String proxyHost, int proxyPort) {
+        this(proxyHost, proxyPort, Optional.empty());
+    }
+
+    /**
+     * The same, for a proxy started with {@code --proxy-auth}: the proxy URLs carry
+     * {@code user:pass@}. The JVM options cannot: the JDK's SOCKS client takes a password only
+     * from an {@code Authenticator} set in code (it ignores {@code java.net.socks.password}; a
+     * test with a child JVM shows it), so {@link #javaOptions()} stays without credentials.
+     */
+    public ProxyEnvironment withCredentials(String username, String password) {
+        return new ProxyEnvironment(proxyHost, proxyPort, Optional.of(new ProxyCredentials(username, password)));
+    }
 
     /** From the daemon's status: clients reach a wildcard-bound proxy on loopback. */
     public static ProxyEnvironment of(tools.jackson.databind.JsonNode status) {
@@ -28,6 +47,14 @@ public record ProxyEnvironment(String proxyHost, int proxyPort) {
         return "-DsocksProxyHost=" + proxyHost + " -DsocksProxyPort=" + proxyPort;
     }
 
+    private String userInfo() {
+        return credentials.map(c -> encode(c.username()) + ":" + encode(c.password()) + "@").orElse("");
+    }
+
+    private static String encode(String part) {
+        return URLEncoder.encode(part, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
     /**
      * The variables, upper and lower case (curl reads only the lower-case {@code http_proxy}).
      * {@code JAVA_TOOL_OPTIONS} is appended to {@code existingJavaToolOptions} when there is one.
@@ -37,8 +64,8 @@ public record ProxyEnvironment(String proxyHost, int proxyPort) {
         String javaOpts = existingJavaToolOptions == null || existingJavaToolOptions.isBlank()
                 ? javaOptions() : existingJavaToolOptions.strip() + " " + javaOptions();
         env.put("JAVA_TOOL_OPTIONS", javaOpts);
-        String socks = "socks5h://" + proxyHost + ":" + proxyPort;
-        String http = "http://" + proxyHost + ":" + proxyPort;
+        String socks = "socks5h://" + userInfo() + proxyHost + ":" + proxyPort;
+        String http = "http://" + userInfo() + proxyHost + ":" + proxyPort;
         for (String[] pair : new String[][] {{"ALL_PROXY", socks}, {"HTTP_PROXY", http}, {"HTTPS_PROXY", http}, {"NO_PROXY", NO_PROXY}}) {
             env.put(pair[0], pair[1]);
             env.put(pair[0].toLowerCase(Locale.ROOT), pair[1]);

@@ -2,6 +2,7 @@ package dev.kproxy.launcher.connect;
 
 import dev.kproxy.launcher.KproxyHome;
 import dev.kproxy.launcher.UserError;
+import dev.kproxy.launcher.daemon.ControlClient;
 import dev.kproxy.launcher.daemon.DaemonFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -25,9 +26,17 @@ public final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        JsonNode status = DaemonFiles.in(KproxyHome.resolve()).client().call("status");
+        ControlClient daemon = DaemonFiles.in(KproxyHome.resolve()).client();
+        JsonNode status = daemon.call("status");
+        ProxyEnvironment proxy = ProxyEnvironment.of(status);
+        if (status.path("proxyAuth").asBoolean(false)) {
+            JsonNode credentials = daemon.call("proxy-credentials");
+            proxy = proxy.withCredentials(credentials.path("username").asString(), credentials.path("password").asString());
+            System.err.println("kproxy: the proxy asks for a password (--proxy-auth): ALL_PROXY and HTTP(S)_PROXY carry it;"
+                    + " a JVM can answer it only from an Authenticator in its code, not from JAVA_TOOL_OPTIONS");
+        }
         ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
-        builder.environment().putAll(ProxyEnvironment.of(status).variables(System.getenv("JAVA_TOOL_OPTIONS")));
+        builder.environment().putAll(proxy.variables(System.getenv("JAVA_TOOL_OPTIONS")));
         Process process;
         try {
             process = builder.start();

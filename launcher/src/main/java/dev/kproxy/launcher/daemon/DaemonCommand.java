@@ -54,6 +54,7 @@ public final class DaemonCommand implements Runnable {
             // Each feature adds its own commands here (intercept, the Java agent's lookups, ...).
             Map<String, Function<JsonNode, ObjectNode>> commands = new LinkedHashMap<>();
             commands.put("status", request -> outbound.status());
+            commands.put("proxy-credentials", request -> outbound.proxyCredentials());
             commands.put("quit", request -> {
                 quit.countDown();
                 return JsonMapper.builder().build().createObjectNode()
