@@ -58,6 +58,7 @@ final class InterceptSession implements AutoCloseable {
     private volatile String environmentError = "";
     private volatile SharedIndexInformer<Pod> informer;
     private volatile boolean closed;
+    private Set<String> lastWanted;
 
     InterceptSession(InterceptRequest request, String namespace, KubernetesClient client, PortForwardTransport transport) {
         this.request = request;
@@ -144,8 +145,16 @@ final class InterceptSession implements AutoCloseable {
         }
     }
 
-    /** Runs on the reconciler thread only. */
+    /** Runs on the reconciler thread only; an escaping exception would cancel the periodic run. */
     private void reconcile() {
+        try {
+            reconcileOnce();
+        } catch (RuntimeException | Error e) {
+            LOG.warn("intercept {}: reconciling its tunnels failed", name(), e);
+        }
+    }
+
+    private void reconcileOnce() {
         SharedIndexInformer<Pod> pods = informer;
         InstalledIntercept intercept = installed;
         if (closed || pods == null || intercept == null) {
@@ -157,6 +166,10 @@ final class InterceptSession implements AutoCloseable {
                 wanted.add(pod.getMetadata().getName());
             }
         }
+        if (!wanted.equals(lastWanted)) {
+            LOG.info("intercept {}: agent pods ready: {} (of {} pods watched)", name(), wanted, pods.getStore().list().size());
+            lastWanted = wanted;
+        }
         for (Map.Entry<String, PodTunnel> e : tunnels.entrySet()) {
             if (!wanted.contains(e.getKey()) || !e.getValue().isOpen()) {
                 drop(e.getKey(), e.getValue(), wanted.contains(e.getKey()) ? "tunnel closed" : "pod gone or not ready");
@@ -164,10 +177,12 @@ final class InterceptSession implements AutoCloseable {
         }
         LocalTargets targets = LocalTargets.single(request.localPort());
         for (String pod : wanted) {
-            if (tunnels.containsKey(pod) || closed || System.nanoTime() - retryAt.getOrDefault(pod, System.nanoTime() - 1) < 0) {
+            Long retry = retryAt.get(pod);
+            if (tunnels.containsKey(pod) || closed || (retry != null && System.nanoTime() - retry < 0)) {
                 continue;
             }
             try {
+                LOG.debug("intercept {}: opening a tunnel to {}/{}", name(), namespace, pod);
                 PodTunnel tunnel = PodTunnel.open(transport, namespace, pod, intercept.tunnelPort(), targets);
                 tunnels.put(pod, tunnel);
                 lastFailure.remove(pod);
