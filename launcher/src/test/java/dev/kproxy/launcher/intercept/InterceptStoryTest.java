@@ -16,6 +16,12 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
@@ -27,6 +33,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -139,6 +146,206 @@ class InterceptStoryTest {
         cluster.awaitSettled();
         assertThat(InterceptCluster.callSage()).contains("\"data\":\"from k8s\"");
     }
+
+    @Test
+    @Order(2)
+    void numericTargetPortAndAPersonalInterceptAreBothLeftWhenTheDaemonQuits() throws Exception {
+        JsonNode quotaDeployment = cluster.stored(ResourceCatalog.DEPLOYMENT, "quota").path("spec");
+        JsonNode quotaService = cluster.stored(ResourceCatalog.SERVICE, "quota").path("spec");
+        JsonNode sageDeployment = cluster.stored(ResourceCatalog.DEPLOYMENT, "sage").path("spec");
+        JsonNode sageService = cluster.stored(ResourceCatalog.SERVICE, "sage").path("spec");
+        connect();
+        int quotaPort = freePort();
+        locals.add(Kproxy.background("dev.kproxy.examples.quota.QuotaServer", Map.of("PORT", String.valueOf(quotaPort),
+                "BIND_ADDRESS", "127.0.0.1", "POD_NAME", "laptop-quota"), dir.resolve("local-quota.log")));
+        awaitListening(quotaPort);
+
+        Kproxy.Result quota = kproxy.run("intercept", "quota", "--port", quotaPort + ":8080", "-n", InterceptCluster.NS);
+        assertThat(quota.exit()).as(quota.all() + kproxy.daemonLog()).isZero();
+        assertThat(quota.out()).contains("Service Port Identifier: http").containsPattern("Agents +: 1/1 pods attached");
+        assertThat(cluster.stored(ResourceCatalog.SERVICE, "quota").at("/spec/ports/0/targetPort").asInt())
+                .as("numeric targetPort: the Service points at the agent").isNotEqualTo(8080);
+        // The cluster's sage calls quota by its Service name: that call now reaches the laptop's quota.
+        assertThat(InterceptCluster.callSage()).contains("\"data\":\"from k8s\"").contains("\"pod\":\"laptop-quota\"");
+
+        int sagePort = freePort();
+        startLocalSage(sagePort);
+        Kproxy.Result sage = kproxy.run("intercept", "sage", sagePort + ":http", "--http-header", "x-kproxy-user=alice");
+        assertThat(sage.exit()).as(sage.all() + kproxy.daemonLog()).isZero();
+        assertThat(sage.out()).containsPattern("Intercepting +: HTTP requests with header x-kproxy-user: alice");
+        for (int i = 0; i < 6; i++) {
+            assertThat(InterceptCluster.callSage(Map.of("X-Kproxy-User", "alice"))).as("alice's call " + i).contains("\"data\":\"from local\"");
+            assertThat(InterceptCluster.callSage(Map.of("x-kproxy-user", "bob"))).as("bob's call " + i).contains("\"data\":\"from k8s\"");
+            assertThat(InterceptCluster.callSage()).as("plain call " + i).contains("\"data\":\"from k8s\"");
+        }
+
+        Kproxy.Result quit = kproxy.run("quit");
+        assertThat(quit.exit()).as(quit.all() + kproxy.daemonLog()).isZero();
+        assertThat(kproxy.daemonLog()).contains("left intercept quota", "left intercept sage");
+        assertRestored("quota", quotaDeployment, quotaService);
+        assertRestored("sage", sageDeployment, sageService);
+        cluster.awaitSettled();
+    }
+
+    @Test
+    @Order(3)
+    void bulkRefusalsAndUninstallAllAfterKill9() throws Exception {
+        JsonNode deploymentBefore = cluster.stored(ResourceCatalog.DEPLOYMENT, "sage").path("spec");
+        JsonNode serviceBefore = cluster.stored(ResourceCatalog.SERVICE, "sage").path("spec");
+        connect();
+        int local = freePort();
+        Kproxy.Result intercept = kproxy.run("intercept", "sage", String.valueOf(local));
+        assertThat(intercept.exit()).as(intercept.all() + kproxy.daemonLog()).isZero();
+
+        // Nothing listens on LOCAL yet: that one cluster connection is reset, the intercept stays.
+        assertThatThrownBy(InterceptCluster::callSage).isInstanceOf(IOException.class);
+        assertThat(sageRow(list()).path("state").asString()).isEqualTo("ACTIVE");
+
+        // A tunnel connection from another pod's address is refused by the agent (no HELLO, closed at once).
+        String sagePodIp = cluster.pods("sage").values().iterator().next();
+        String quotaPodIp = cluster.pods("quota").values().iterator().next();
+        try (Socket s = new Socket()) {
+            s.bind(new InetSocketAddress(quotaPodIp, 0));
+            s.setSoTimeout(10_000);
+            s.connect(new InetSocketAddress(sagePodIp, 9713), 5_000);
+            int first;
+            try {
+                first = s.getInputStream().read();
+            } catch (SocketException reset) {
+                first = -1;
+            }
+            assertThat(first).as("the agent says nothing to a stranger and closes").isEqualTo(-1);
+        }
+
+        try (EchoServer echo = EchoServer.start(local)) {
+            int connections = 32;
+            int size = 16 * 1024 * 1024;
+            ExecutorService pool = Executors.newFixedThreadPool(2 * connections);
+            try {
+                List<Future<Boolean>> results = new ArrayList<>();
+                for (int i = 0; i < connections; i++) {
+                    long seed = i;
+                    results.add(pool.submit(() -> EchoServer.roundTrip("127.0.0.1", InterceptCluster.SAGE_NODE_PORT, size, seed, pool)));
+                }
+                for (Future<Boolean> r : results) {
+                    assertThat(r.get(10, TimeUnit.MINUTES)).as("SHA-256 of 16 MiB sent equals that of the bytes echoed back").isTrue();
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            assertThat(echo.connections()).as("every connection reached the laptop").isGreaterThanOrEqualTo(connections);
+        }
+        JsonNode pods = sageRow(list()).path("intercept").path("pods");
+        long carried = 0;
+        for (JsonNode p : pods) {
+            carried += p.path("connections").asLong();
+        }
+        assertThat(carried).isGreaterThanOrEqualTo(33);
+
+        long pid = status().path("pid").asLong();
+        ProcessHandle daemon = ProcessHandle.of(pid).orElseThrow();
+        daemon.destroyForcibly();
+        daemon.onExit().get();
+        Kproxy.Result uninstall = kproxy.run("uninstall", "--all", "--kubeconfig", cluster.kubeconfig().toString());
+        assertThat(uninstall.exit()).as(uninstall.all()).isZero();
+        assertThat(uninstall.out()).contains("Restored deployment wjyl-dev/sage, configmap wjyl-dev/kproxy-agent.");
+        assertRestored("sage", deploymentBefore, serviceBefore);
+        Kproxy.Result again = kproxy.run("uninstall", "--all", "--kubeconfig", cluster.kubeconfig().toString());
+        assertThat(again.out()).contains("Nothing to restore");
+        cluster.awaitSettled();
+        assertThat(InterceptCluster.callSage()).contains("\"data\":\"from k8s\"");
+    }
+
+    @Test
+    @Order(4)
+    void envFileAndOneLineErrors() throws Exception {
+        Path manifest = dir.resolve("envy.yaml");
+        Files.writeString(manifest, ENVY);
+        cluster.sandbox.apply(List.of(manifest));
+        cluster.awaitSettled();
+        connect();
+
+        Kproxy.Result noService = kproxy.run("intercept", "nosuch", "1234");
+        assertThat(noService.exit()).isEqualTo(1);
+        assertThat(noService.err().strip()).isEqualTo("kproxy: no service wjyl-dev/nosuch: check the name and namespace"
+                + " (kubectl get services -n wjyl-dev)");
+        Kproxy.Result noPort = kproxy.run("intercept", "sage", "1234:9999");
+        assertThat(noPort.exit()).isEqualTo(1);
+        assertThat(noPort.err().strip()).startsWith("kproxy: ").contains("9999").contains("http").doesNotContain("\n");
+        Kproxy.Result badLocal = kproxy.run("intercept", "sage", "http");
+        assertThat(badLocal.err().strip()).isEqualTo("kproxy: local port 'http' is not a port number (1-65535): LOCAL[:REMOTE], e.g. 10519:50100");
+
+        Path envFile = dir.resolve("envy.json");
+        Kproxy.Result envy = kproxy.run("intercept", "envy", String.valueOf(freePort()), "--env-file", envFile.toString(),
+                "--env-syntax", "json");
+        assertThat(envy.exit()).as(envy.all() + kproxy.daemonLog()).isZero();
+        assertThat(envy.out()).contains("variables written to " + envFile);
+        JsonNode env = JSON.readTree(Files.readString(envFile));
+        String pod = cluster.pods("envy").keySet().iterator().next();
+        assertThat(env.path("GREETING").asString()).isEqualTo("hello");
+        assertThat(env.path("GREETING_WORLD").asString()).isEqualTo("hello world");
+        assertThat(env.path("COLOUR").asString()).isEqualTo("blue");
+        assertThat(env.path("PASSWORD").asString()).isEqualTo("s3cret");
+        assertThat(env.path("MY_POD").asString()).isEqualTo(pod);
+        assertThat(env.path("MY_IP").asString()).isEqualTo(cluster.pods("envy").get(pod));
+        assertThat(env.path("CFG_COLOUR").asString()).as("envFrom configMapRef with prefix").isEqualTo("blue");
+        assertThat(env.path("CFG_SIZE").asString()).isEqualTo("xl");
+        assertThat(env.path("TOKEN").asString()).as("envFrom secretRef").isEqualTo("t0k3n");
+        assertThat(env.path("SIZE").asString()).as("env overrides envFrom").isEqualTo("override");
+
+        Kproxy.Result leave = kproxy.run("leave", "envy");
+        assertThat(leave.exit()).as(leave.all()).isZero();
+        assertThat(cluster.exists(ResourceCatalog.CONFIG_MAP, "kproxy-agent")).isFalse();
+    }
+
+    private static final String ENVY = """
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: {name: envy-config, namespace: wjyl-dev}
+            data: {COLOUR: blue, SIZE: xl}
+            ---
+            apiVersion: v1
+            kind: Secret
+            metadata: {name: envy-secret, namespace: wjyl-dev}
+            data: {PASSWORD: czNjcmV0, TOKEN: dDBrM24=}
+            ---
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: envy, namespace: wjyl-dev}
+            spec:
+              replicas: 1
+              selector: {matchLabels: {app: envy}}
+              template:
+                metadata: {labels: {app: envy}}
+                spec:
+                  containers:
+                    - name: envy
+                      image: ghcr.io/kproxy-dev/quota:0.1.0
+                      ports: [{containerPort: 8080}]
+                      envFrom:
+                        - configMapRef: {name: envy-config}
+                          prefix: CFG_
+                        - secretRef: {name: envy-secret}
+                      env:
+                        - {name: GREETING, value: hello}
+                        - {name: GREETING_WORLD, value: "$(GREETING) world"}
+                        - name: COLOUR
+                          valueFrom: {configMapKeyRef: {name: envy-config, key: COLOUR}}
+                        - name: PASSWORD
+                          valueFrom: {secretKeyRef: {name: envy-secret, key: PASSWORD}}
+                        - name: MY_POD
+                          valueFrom: {fieldRef: {fieldPath: metadata.name}}
+                        - name: MY_IP
+                          valueFrom: {fieldRef: {fieldPath: status.podIP}}
+                        - {name: SIZE, value: override}
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: {name: envy, namespace: wjyl-dev}
+            spec:
+              selector: {app: envy}
+              ports: [{port: 8080, targetPort: 8080}]
+            """;
 
     // ---- helpers ----
 
