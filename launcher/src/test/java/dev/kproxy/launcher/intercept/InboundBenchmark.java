@@ -176,7 +176,7 @@ public final class InboundBenchmark {
                     for (long left = (long) megabytes * MIB; left > 0; left -= chunk.length) {
                         out.write(chunk, 0, (int) Math.min(left, chunk.length));
                     }
-                    s.shutdownOutput();
+                    // No half-close: a v4 port-forward stream cannot carry one (the outbound path would end early).
                 } catch (IOException e) {
                     throw new java.io.UncheckedIOException(e);
                 }
@@ -184,7 +184,8 @@ public final class InboundBenchmark {
             InputStream in = s.getInputStream();
             byte[] buffer = new byte[64 * 1024];
             long total = 0;
-            for (int n; (n = in.read(buffer)) >= 0; ) {
+            long expected = (long) megabytes * MIB;
+            for (int n; total < expected && (n = in.read(buffer)) >= 0; ) {
                 total += n;
             }
             writer.get();
