@@ -242,6 +242,18 @@ class InterceptStoryTest {
         }
         assertThat(carried).isGreaterThanOrEqualTo(33);
 
+        // A replica that appears later joins the intercept; one that goes away drops out.
+        cluster.client.apps().deployments().inNamespace(InterceptCluster.NS).withName("sage").scale(3);
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            JsonNode i = sageRow(list()).path("intercept");
+            return i.path("agentPods").asInt() == 3 && i.path("attachedPods").asInt() == 3;
+        });
+        cluster.client.apps().deployments().inNamespace(InterceptCluster.NS).withName("sage").scale(2);
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            JsonNode i = sageRow(list()).path("intercept");
+            return i.path("agentPods").asInt() == 2 && i.path("attachedPods").asInt() == 2;
+        });
+
         long pid = status().path("pid").asLong();
         ProcessHandle daemon = ProcessHandle.of(pid).orElseThrow();
         daemon.destroyForcibly();
