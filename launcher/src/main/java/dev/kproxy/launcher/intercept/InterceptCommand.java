@@ -27,8 +27,8 @@ import java.util.Optional;
  */
 @Command(name = "intercept",
         description = {"Send the cluster's traffic for a service port to a port on this machine.",
-                "Adds kproxy's agent beside the workload's app (no privileges, no cluster-wide install); without",
-                "the laptop, the agent passes traffic to the app. Undo with `kproxy leave NAME`."})
+                "Adds kproxy's agent beside the workload's app: no privileges, no cluster-wide install.",
+                "Without the laptop, the agent passes traffic to the app. Undo with `kproxy leave NAME`."})
 public final class InterceptCommand implements Runnable {
     private static final Duration ATTACH_TIMEOUT = Duration.ofSeconds(60);
 

@@ -279,9 +279,9 @@ final class InterceptSession implements AutoCloseable {
         if (pods != null) {
             pods.close();
         }
-        reconciler.shutdown();
+        reconciler.shutdownNow(); // interrupts a tunnel being opened: quitting must not wait for a slow pod
         try {
-            reconciler.awaitTermination(25, TimeUnit.SECONDS);
+            reconciler.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

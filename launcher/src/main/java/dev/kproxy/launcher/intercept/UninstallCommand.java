@@ -28,8 +28,8 @@ import java.util.Optional;
  * and annotation. Through the daemon when one runs (it ends its tunnels first); otherwise — after a
  * {@code kill -9}, say — straight with the kubeconfig, because the cluster objects record everything.
  */
-@Command(name = "uninstall", description = {"Remove kproxy's agent from a workload, or from every workload (--all),",
-        "restoring workloads and services exactly. Works without a running daemon (uses the kubeconfig)."})
+@Command(name = "uninstall", description = {"Remove kproxy's agent and restore workloads and services exactly.",
+        "One workload, or every object kproxy changed (--all). Works without a daemon (uses the kubeconfig)."})
 public final class UninstallCommand implements Runnable {
     static final class Target {
         @Parameters(index = "0", paramLabel = "WORKLOAD", description = "the workload's name (deployment or statefulset)")

@@ -3,6 +3,8 @@ package dev.kproxy.launcher.intercept;
 import dev.kproxy.sandbox.SandboxConfig;
 import dev.kproxy.sandbox.network.PortForwardCounters;
 import dev.kproxy.sandbox.store.ResourceCatalog;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -243,12 +245,12 @@ class InterceptStoryTest {
         assertThat(carried).isGreaterThanOrEqualTo(33);
 
         // A replica that appears later joins the intercept; one that goes away drops out.
-        cluster.client.apps().deployments().inNamespace(InterceptCluster.NS).withName("sage").scale(3);
+        replicas("sage", 3);
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).until(() -> {
             JsonNode i = sageRow(list()).path("intercept");
             return i.path("agentPods").asInt() == 3 && i.path("attachedPods").asInt() == 3;
         });
-        cluster.client.apps().deployments().inNamespace(InterceptCluster.NS).withName("sage").scale(2);
+        replicas("sage", 2);
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).until(() -> {
             JsonNode i = sageRow(list()).path("intercept");
             return i.path("agentPods").asInt() == 2 && i.path("attachedPods").asInt() == 2;
@@ -360,6 +362,12 @@ class InterceptStoryTest {
             """;
 
     // ---- helpers ----
+
+    /** A merge patch of spec.replicas, as {@code kubectl scale} falls back to (the sandbox has no scale subresource). */
+    private static void replicas(String deployment, int count) {
+        cluster.client.apps().deployments().inNamespace(InterceptCluster.NS).withName(deployment)
+                .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"replicas\":" + count + "}}");
+    }
 
     private void assertRestored(String name, JsonNode deploymentSpec, JsonNode serviceSpec) {
         ObjectNode deployment = cluster.stored(ResourceCatalog.DEPLOYMENT, name);
