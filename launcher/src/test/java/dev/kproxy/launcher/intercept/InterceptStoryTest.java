@@ -307,8 +307,19 @@ class InterceptStoryTest {
         assertThat(env.path("TOKEN").asString()).as("envFrom secretRef").isEqualTo("t0k3n");
         assertThat(env.path("SIZE").asString()).as("env overrides envFrom").isEqualTo("override");
 
-        Kproxy.Result leave = kproxy.run("leave", "envy");
-        assertThat(leave.exit()).as(leave.all()).isZero();
+        Kproxy.Result text = kproxy.run("list");
+        assertThat(text.out()).containsPattern("envy +: intercepted by envy, port 8080 → 127.0.0.1:\\d+, 1/1 pods attached")
+                .containsPattern("sage +: ready to intercept \\(service sage → deployment/sage, ports http 50100→http\\)");
+        Kproxy.Result unknown = kproxy.run("leave", "nosuch");
+        assertThat(unknown.err().strip()).isEqualTo("kproxy: no intercept named nosuch in namespace wjyl-dev: see `kproxy list`");
+        Kproxy.Result nothing = kproxy.run("uninstall", "quota");
+        assertThat(nothing.out()).as(nothing.all()).contains("Nothing to restore");
+
+        Kproxy.Result uninstall = kproxy.run("uninstall", "envy");
+        assertThat(uninstall.exit()).as(uninstall.all()).isZero();
+        assertThat(uninstall.out()).contains("Restored service wjyl-dev/envy, deployment wjyl-dev/envy, configmap wjyl-dev/kproxy-agent.");
+        assertThat(cluster.stored(ResourceCatalog.SERVICE, "envy").at("/spec/ports/0/targetPort").asInt()).isEqualTo(8080);
+        assertThat(sageRow(list()).path("state").asString()).isEqualTo("READY");
         assertThat(cluster.exists(ResourceCatalog.CONFIG_MAP, "kproxy-agent")).isFalse();
     }
 
