@@ -5,6 +5,7 @@ import dev.kproxy.intercept.InterceptException;
 import dev.kproxy.intercept.InterceptInstaller;
 import dev.kproxy.intercept.InterceptSpec;
 import dev.kproxy.intercept.InterceptTargets;
+import dev.kproxy.intercept.RolloutProgress;
 import dev.kproxy.k8s.PortForwardTransport;
 import dev.kproxy.launcher.daemon.DaemonError;
 import dev.kproxy.tunnel.DaemonThreads;
@@ -21,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Function;
@@ -69,7 +71,7 @@ public final class InterceptManager implements AutoCloseable {
     }
 
     /** Logs the intercepts a killed daemon left installed in these namespaces (empty: all). */
-    public void reportInstalled(java.util.Set<String> namespaces) {
+    public void reportInstalled(Set<String> namespaces) {
         try {
             List<InstalledIntercept> found = new ArrayList<>();
             if (namespaces.isEmpty()) {
@@ -187,7 +189,7 @@ public final class InterceptManager implements AutoCloseable {
         return answer;
     }
 
-    private static dev.kproxy.intercept.RolloutProgress progressLog(String name) {
+    private static RolloutProgress progressLog(String name) {
         return (w, ready, wanted) -> LOG.info("leave {}: rollout of {}: {}/{} pods ready", name, w, ready, wanted);
     }
 
@@ -265,7 +267,7 @@ public final class InterceptManager implements AutoCloseable {
             InstalledIntercept i = s.installed();
             if (i != null) {
                 try {
-                    List<String> restored = installer.uninstall(i.namespace(), workloadName(i), dev.kproxy.intercept.RolloutProgress.NONE, false);
+                    List<String> restored = installer.uninstall(i.namespace(), workloadName(i), RolloutProgress.NONE, false);
                     LOG.info("left intercept {}: restored {}", s.name(), restored);
                 } catch (InterceptException e) {
                     LOG.warn("cannot leave intercept {}: {}; run `kproxy uninstall {}`", s.name(), e.getMessage(), workloadName(i));
