@@ -3,7 +3,9 @@
 # Starts a local stand-in cluster with the sage manifests, shows the pods with kubectl, calls sage
 # through its NodePort (it answers "from k8s"), then `kproxy connect`s this machine to the cluster,
 # runs a second sage here on the laptop whose quota call reaches the quota pod in the cluster,
-# calls the cluster's sage by its cluster name through the proxy, and shuts everything down again.
+# calls the cluster's sage by its cluster name through the proxy, intercepts sage so that the NodePort's
+# traffic reaches the laptop's sage ("from local"), leaves the intercept ("from k8s" again), and shuts
+# everything down again.
 # KPROXY_PROXY_PORT / KPROXY_DNS_PORT pick other ports than 1080 / 10053 if those are taken.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -77,6 +79,34 @@ echo "$answer"
 case "$answer" in
   *'"data":"from k8s"'*) echo "-> sage in the cluster answered \"from k8s\" over port-forward" ;;
   *) echo "demo: the cluster's sage did not answer \"from k8s\" through the proxy" >&2; exit 1 ;;
+esac
+
+step "kproxy intercept sage 10519:50100 -n wjyl-dev   (the cluster's traffic for sage -> the laptop's sage)"
+kproxy intercept sage 10519:50100 -n wjyl-dev
+
+step "curl http://127.0.0.1:30519/v1/usage/test   (sage's NodePort again: both replicas now send it to the laptop)"
+for _ in 1 2 3 4; do
+  answer=$(curl -sS --max-time 20 -H "Authorization: Bearer demo" http://127.0.0.1:30519/v1/usage/test)
+  echo "$answer"
+  case "$answer" in
+    *'"data":"from local"'*) ;;
+    *) echo "demo: the NodePort did not reach the laptop's sage" >&2; exit 1 ;;
+  esac
+done
+echo "-> the cluster's ingress answered \"from local\": a breakpoint in the laptop's sage would stop here"
+
+step "kproxy list"
+kproxy list
+
+step "kproxy leave sage   (restores deployment/sage exactly)"
+kproxy leave sage
+
+step "curl http://127.0.0.1:30519/v1/usage/test   (the cluster's sage again)"
+answer=$(curl -sS --max-time 20 -H "Authorization: Bearer demo" http://127.0.0.1:30519/v1/usage/test)
+echo "$answer"
+case "$answer" in
+  *'"data":"from k8s"'*) echo "-> sage answered \"from k8s\" again" ;;
+  *) echo "demo: after leave, sage did not answer \"from k8s\"" >&2; exit 1 ;;
 esac
 
 step "dig @127.0.0.1 -p $dns_port +short sage.wjyl-dev.svc.cluster.local   (kproxy's DNS)"

@@ -3,7 +3,7 @@ package dev.kproxy.agent;
 import java.io.IOException;
 import java.util.concurrent.CountDownLatch;
 
-/** Entry point of the agent container: {@code java -jar kproxy-agent.jar}, configured by environment. */
+/** Entry point of the agent container: {@code java -jar kproxy-intercept-agent.jar}, configured by environment. */
 public final class AgentMain {
     private AgentMain() {
     }

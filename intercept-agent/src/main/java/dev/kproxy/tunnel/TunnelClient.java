@@ -14,6 +14,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The laptop's end of a tunnel: answers the agent's PINGs (and pings it back), and for each OPEN dials the
@@ -27,6 +28,7 @@ public final class TunnelClient implements Closeable {
     private final TunnelSession session;
     private final ExecutorService relays;
     private final ScheduledExecutorService heartbeat;
+    private final AtomicLong streamsAccepted = new AtomicLong();
 
     public TunnelClient(InputStream in, OutputStream out, Closeable transport, LocalTargets targets) {
         this(in, out, transport, targets, TunnelSession.DEFAULT_INITIAL_WINDOW, "laptop");
@@ -71,7 +73,13 @@ public final class TunnelClient implements Closeable {
         return session.closed();
     }
 
+    /** Connections the agent sent over this tunnel so far (each one an OPEN). */
+    public long streamsAccepted() {
+        return streamsAccepted.get();
+    }
+
     private void accept(TunnelStream stream) {
+        streamsAccepted.incrementAndGet();
         try {
             relays.execute(() -> dialAndRelay(stream));
         } catch (RejectedExecutionException e) {

@@ -14,7 +14,7 @@ final class AgentSidecar {
     static final String CONTAINER = "kproxy-agent";
     static final String VOLUME = "kproxy-agent";
     static final String CONFIG_MAP = "kproxy-agent";
-    static final String JAR_KEY = "agent.jar";
+    static final String JAR_KEY = "kproxy-intercept-agent.jar";
     static final String MOUNT_PATH = "/kproxy";
 
     private final String image;

@@ -115,6 +115,14 @@ public final class InterceptInstaller {
      * @return the objects restored or deleted, e.g. {@code service wjyl-dev/quota}
      */
     public List<String> uninstall(String namespace, String workload, RolloutProgress progress) {
+        return uninstall(namespace, workload, progress, true);
+    }
+
+    /**
+     * @param awaitRollout false to return once the objects are restored, without waiting for the old pods
+     *                     to be replaced (a quitting daemon has seconds, not a rollout's worth of time)
+     */
+    public List<String> uninstall(String namespace, String workload, RolloutProgress progress, boolean awaitRollout) {
         List<String> done = new ArrayList<>();
         for (ObjectNode svc : objects.list(ObjectKind.SERVICE, namespace, InstallRecord.SELECTOR)) {
             String changedFor = InstallRecord.read(svc).map(InstallRecord::workload).orElse("");
@@ -129,7 +137,9 @@ public final class InterceptInstaller {
                 exists = true;
                 if (InstallRecord.read(w.get()).isPresent()) {
                     done.addAll(restoreWorkload(kind, namespace, workload));
-                    rollouts.await(Workload.of(kind, w.get()), uninstallTimeout, progress);
+                    if (awaitRollout) {
+                        rollouts.await(Workload.of(kind, w.get()), uninstallTimeout, progress);
+                    }
                 }
             }
         }
@@ -187,6 +197,26 @@ public final class InterceptInstaller {
 
     public List<String> uninstallAll(String namespace) {
         return uninstallAll(namespace, RolloutProgress.NONE);
+    }
+
+    /**
+     * The intercepts installed in a namespace (null: every namespace), read from the cluster alone: what a
+     * daemon started after a {@code kill -9} finds and can resume or remove.
+     */
+    public List<InstalledIntercept> installed(String namespace) {
+        List<InstalledIntercept> found = new ArrayList<>();
+        for (ObjectKind kind : ObjectKind.WORKLOADS) {
+            for (ObjectNode w : objects.list(kind, namespace, InstallRecord.SELECTOR)) {
+                Workload workload = Workload.of(kind, w);
+                InstallRecord.read(w).ifPresent(record -> {
+                    JsonNode i = record.intercept();
+                    found.add(new InstalledIntercept(workload.namespace(), workload.ref(), i.path("service").asString(""),
+                            i.path("servicePort").asString(""), i.path("appPort").asInt(), i.path("agentPort").asInt(),
+                            i.path("tunnelPort").asInt(), workload.podLabels()));
+                });
+            }
+        }
+        return found;
     }
 
     /** Built once per installer: the classes cannot change under a running JVM. */

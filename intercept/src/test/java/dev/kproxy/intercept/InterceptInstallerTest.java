@@ -55,7 +55,7 @@ class InterceptInstallerTest extends OnSageCluster {
         assertThat(template.at("/containers/0/ports/0/name").asString()).isEqualTo("kproxy-app-http");
         assertThat(template.at("/containers/0/readinessProbe/httpGet/port").asString()).isEqualTo("kproxy-app-http");
         assertThat(template.at("/containers/1/ports/0/name").asString()).isEqualTo("http");
-        assertThat(template.at("/containers/1/command").toString()).isEqualTo("[\"java\",\"-jar\",\"/kproxy/agent.jar\"]");
+        assertThat(template.at("/containers/1/command").toString()).isEqualTo("[\"java\",\"-jar\",\"/kproxy/kproxy-intercept-agent.jar\"]");
         assertThat(cluster.stored(ResourceCatalog.SERVICE, "sage").get("spec")).isEqualTo(serviceBefore.get("spec"));
         assertThat(cluster.stored(ResourceCatalog.CONFIG_MAP, "kproxy-agent").at("/metadata/labels/app.kubernetes.io~1managed-by")
                 .asString()).isEqualTo("kproxy");
@@ -127,10 +127,10 @@ class InterceptInstallerTest extends OnSageCluster {
         // A jar left by an older kproxy is replaced by this one's.
         cluster.client.configMaps().inNamespace(NS).resource(new ConfigMapBuilder().withNewMetadata().withName("kproxy-agent")
                 .withLabels(Map.of("app.kubernetes.io/managed-by", "kproxy")).endMetadata()
-                .withBinaryData(Map.of("agent.jar", Base64.getEncoder().encodeToString(new byte[] {'o', 'l', 'd'}))).build()).create();
+                .withBinaryData(Map.of("kproxy-intercept-agent.jar", Base64.getEncoder().encodeToString(new byte[] {'o', 'l', 'd'}))).build()).create();
         installer.install(InterceptSpec.of(NS, "sage").withHeader("x-kproxy=me"));
         installer.install(InterceptSpec.of(NS, "quota"));
-        assertThat(Base64.getDecoder().decode(cluster.stored(ResourceCatalog.CONFIG_MAP, "kproxy-agent").at("/binaryData/agent.jar")
+        assertThat(Base64.getDecoder().decode(cluster.stored(ResourceCatalog.CONFIG_MAP, "kproxy-agent").at("/binaryData/kproxy-intercept-agent.jar")
                 .asString())).isEqualTo(AgentJar.build());
 
         // Installing again with the same settings changes nothing: same template, same jar.

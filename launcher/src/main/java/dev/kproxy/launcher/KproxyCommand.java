@@ -5,6 +5,10 @@ import dev.kproxy.launcher.connect.QuitCommand;
 import dev.kproxy.launcher.connect.RunCommand;
 import dev.kproxy.launcher.connect.StatusCommand;
 import dev.kproxy.launcher.daemon.DaemonCommand;
+import dev.kproxy.launcher.intercept.InterceptCommand;
+import dev.kproxy.launcher.intercept.LeaveCommand;
+import dev.kproxy.launcher.intercept.ListCommand;
+import dev.kproxy.launcher.intercept.UninstallCommand;
 import dev.kproxy.launcher.sandbox.SandboxCommand;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ScopeType;
@@ -22,6 +26,7 @@ import picocli.CommandLine.Spec;
                 "",
                 "Start with `kproxy sandbox up -f examples/manifests/sage.yaml` for a local stand-in cluster."},
         subcommands = {ConnectCommand.class, StatusCommand.class, RunCommand.class, QuitCommand.class, DaemonCommand.class,
+                ListCommand.class, InterceptCommand.class, LeaveCommand.class, UninstallCommand.class,
                 SandboxCommand.class, CompletionCommand.class})
 public final class KproxyCommand implements Runnable {
     @Spec

@@ -4,6 +4,7 @@ import dev.kproxy.launcher.KproxyHome;
 import dev.kproxy.launcher.UserError;
 import dev.kproxy.launcher.connect.ConnectFlags;
 import dev.kproxy.launcher.connect.Outbound;
+import dev.kproxy.launcher.intercept.InterceptManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -49,6 +50,8 @@ public final class DaemonCommand implements Runnable {
             awaitQuietly(stopped);
         }, "kproxy-daemon-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
+        InterceptManager intercepts = new InterceptManager(outbound.client(), outbound.transport(), outbound.namespace());
+        intercepts.reportInstalled(outbound.namespaces());
         ControlServer control;
         try {
             // Each feature adds its own commands here (intercept, the Java agent's lookups, ...).
@@ -60,8 +63,10 @@ public final class DaemonCommand implements Runnable {
                 return JsonMapper.builder().build().createObjectNode()
                         .put("pid", ProcessHandle.current().pid()).put("context", outbound.context());
             });
+            commands.putAll(intercepts.commands());
             control = new ControlServer(files.socket(), commands);
         } catch (IOException e) {
+            intercepts.close();
             outbound.close();
             String reason = "cannot open the control socket " + files.socket() + ": " + e.getMessage();
             files.recordFailure(reason);
@@ -71,6 +76,7 @@ public final class DaemonCommand implements Runnable {
         awaitQuietly(quit);
         LOG.info("quitting");
         control.close();
+        intercepts.close(); // leaves every intercept while the cluster client is still open
         outbound.close();
         stopped.countDown();
         LOG.info("stopped");

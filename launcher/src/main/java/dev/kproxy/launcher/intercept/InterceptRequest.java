@@ -1,0 +1,44 @@
+package dev.kproxy.launcher.intercept;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+import java.util.Optional;
+
+/**
+ * What {@code kproxy intercept} asks the daemon for; travels as the JSON of the {@code intercept} control command.
+ *
+ * @param name        the intercept's name (by default also the workload's and the Service's)
+ * @param namespace   empty: the daemon's namespace
+ * @param remotePort  the Service port's name or number; empty when the Service has one port
+ * @param header      {@code name=value} for a personal intercept; empty for all traffic
+ * @param environment whether to resolve the app container's environment (for {@code --env-file})
+ */
+record InterceptRequest(String name, Optional<String> namespace, Optional<String> workload, Optional<String> service,
+                        int localPort, Optional<String> remotePort, Optional<String> header, Optional<String> agentImage,
+                        boolean environment) {
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    ObjectNode toJson(String command) {
+        ObjectNode o = JSON.createObjectNode().put("command", command).put("name", name).put("localPort", localPort)
+                .put("environment", environment);
+        namespace.ifPresent(v -> o.put("namespace", v));
+        workload.ifPresent(v -> o.put("workload", v));
+        service.ifPresent(v -> o.put("service", v));
+        remotePort.ifPresent(v -> o.put("remotePort", v));
+        header.ifPresent(v -> o.put("header", v));
+        agentImage.ifPresent(v -> o.put("agentImage", v));
+        return o;
+    }
+
+    static InterceptRequest fromJson(JsonNode o) {
+        return new InterceptRequest(o.path("name").asString(""), text(o, "namespace"), text(o, "workload"), text(o, "service"),
+                o.path("localPort").asInt(0), text(o, "remotePort"), text(o, "header"), text(o, "agentImage"),
+                o.path("environment").asBoolean(false));
+    }
+
+    private static Optional<String> text(JsonNode o, String field) {
+        return o.path(field).isString() && !o.path(field).asString().isBlank() ? Optional.of(o.path(field).asString()) : Optional.empty();
+    }
+}
