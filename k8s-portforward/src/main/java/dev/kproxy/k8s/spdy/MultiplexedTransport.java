@@ -149,7 +149,8 @@ final class MultiplexedTransport implements AutoCloseable {
         live.removeIf(c -> !c.channel().isActive());
         SpdyConnection best = null;
         for (SpdyConnection c : live) {
-            if (c.accepting() && c.streams() < MAX_STREAMS_PER_CONNECTION && (best == null || c.streams() < best.streams())) {
+            // The busiest one with room: streams gather on one connection per pod and spare ones go idle and close.
+            if (c.accepting() && c.streams() < MAX_STREAMS_PER_CONNECTION && (best == null || c.streams() > best.streams())) {
                 best = c;
             }
         }

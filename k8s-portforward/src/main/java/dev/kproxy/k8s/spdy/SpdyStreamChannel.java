@@ -105,6 +105,8 @@ final class SpdyStreamChannel extends AbstractChannel implements DuplexChannel {
             String text = errorText.toString().strip();
             if (!text.isEmpty()) {
                 fail(new PortForwardException(PortForwardException.Kind.REMOTE_ERROR, text));
+            } else if (readPending) {
+                deliver();
             } else {
                 closeIfDone();
             }
@@ -157,7 +159,9 @@ final class SpdyStreamChannel extends AbstractChannel implements DuplexChannel {
                 pausing = false;
                 connection.resume(this);
             }
-            if (inbound.isEmpty() && remoteFinished && !inputShutdown && open && readPending) {
+            // EOF only once the error stream ended too: the kubelet writes a failure there before
+            // it FINs the data stream, and a failure must not look like a clean end.
+            if (inbound.isEmpty() && remoteFinished && errorFinished && !inputShutdown && open && readPending) {
                 endOfInput();
             }
         } finally {
