@@ -75,19 +75,19 @@ public final class ClusterCredentials {
     }
 
     /** Null when the API server is plain HTTP. */
-    SslContext sslContext() {
+    public SslContext sslContext() {
         return sslContext;
     }
 
-    Optional<String> authorization() {
+    public Optional<String> authorization() {
         return Optional.ofNullable(authorization);
     }
 
-    boolean tls() {
+    public boolean tls() {
         return sslContext != null;
     }
 
-    int port() {
+    public int port() {
         int port = apiServer.getPort();
         return port > 0 ? port : tls() ? 443 : 80;
     }

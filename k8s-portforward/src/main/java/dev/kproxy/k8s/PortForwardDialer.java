@@ -28,10 +28,7 @@ import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
 
 import java.net.URI;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Opens one TCP-like connection to a pod port through the API server's {@code pods/portforward}
@@ -60,15 +57,10 @@ public final class PortForwardDialer implements PortForwardTransport {
     private static final int CONNECT_TIMEOUT_MILLIS = 10_000;
     private static final long DIAL_TIMEOUT_SECONDS = 30;
 
-    private final AtomicReference<ClusterCredentials> credentials;
+    private final CredentialRefresh credentials;
     private final EventLoopGroup group;
     private final boolean ownsGroup;
     private final ChannelGroup channels = new DefaultChannelGroup("port-forwards", GlobalEventExecutor.INSTANCE);
-    private final ExecutorService refresher = Executors.newSingleThreadExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "kproxy-credential-refresh");
-        thread.setDaemon(true);
-        return thread;
-    });
 
     /** A dialer with its own event loops (one per core), shut down by {@link #close()}. */
     public PortForwardDialer(ClusterCredentials credentials) {
@@ -81,7 +73,7 @@ public final class PortForwardDialer implements PortForwardTransport {
     }
 
     private PortForwardDialer(ClusterCredentials credentials, EventLoopGroup group, boolean ownsGroup) {
-        this.credentials = new AtomicReference<>(credentials);
+        this.credentials = new CredentialRefresh(credentials);
         this.group = group;
         this.ownsGroup = ownsGroup;
     }
@@ -104,7 +96,7 @@ public final class PortForwardDialer implements PortForwardTransport {
         Promise<Channel> result = loop.newPromise();
         PortForwardRequest request;
         try {
-            request = new PortForwardRequest(credentials.get().apiServer(), namespace, pod, port);
+            request = new PortForwardRequest(credentials.current().apiServer(), namespace, pod, port);
         } catch (IllegalArgumentException e) {
             return result.setFailure(new PortForwardException(PortForwardException.Kind.PROTOCOL, e.getMessage()));
         }
@@ -125,7 +117,7 @@ public final class PortForwardDialer implements PortForwardTransport {
     }
 
     private void attempt(PortForwardRequest request, EventLoop loop, Promise<Channel> result, boolean refreshed) {
-        ClusterCredentials used = credentials.get();
+        ClusterCredentials used = credentials.current();
         Promise<Channel> dial = loop.newPromise();
         Channel channel = connect(used, request, loop, dial);
         result.addListener(f -> {
@@ -157,22 +149,7 @@ public final class PortForwardDialer implements PortForwardTransport {
 
     /** fabric8's TokenRefreshInterceptor does the same: re-read the kubeconfig once per 401. */
     private void refreshThenRetry(ClusterCredentials rejected, PortForwardRequest request, EventLoop loop, Promise<Channel> result) {
-        try {
-            refresher.execute(() -> {
-                try {
-                    if (credentials.get() == rejected) {
-                        credentials.compareAndSet(rejected, rejected.refresh());
-                    }
-                    loop.execute(() -> attempt(request, loop, result, true));
-                } catch (RuntimeException e) {
-                    result.tryFailure(new PortForwardException(PortForwardException.Kind.UNAUTHORIZED,
-                            "the API server rejected your credentials and refreshing them from the kubeconfig failed: "
-                                    + e.getMessage(), e));
-                }
-            });
-        } catch (java.util.concurrent.RejectedExecutionException closed) {
-            result.tryFailure(new PortForwardException(PortForwardException.Kind.UNAUTHORIZED, "dialer closed during credential refresh"));
-        }
+        credentials.refreshThen(rejected, () -> loop.execute(() -> attempt(request, loop, result, true)), result::tryFailure);
     }
 
     private Channel connect(ClusterCredentials used, PortForwardRequest request, EventLoop loop, Promise<Channel> dial) {
@@ -216,7 +193,7 @@ public final class PortForwardDialer implements PortForwardTransport {
     @Override
     public void close() {
         channels.close().awaitUninterruptibly();
-        refresher.shutdownNow();
+        credentials.close();
         if (ownsGroup) {
             group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         }

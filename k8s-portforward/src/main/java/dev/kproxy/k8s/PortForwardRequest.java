@@ -4,12 +4,12 @@ import java.net.URI;
 import java.util.regex.Pattern;
 
 /** One port-forward to open: which pod port, through which API server. */
-record PortForwardRequest(URI apiServer, String namespace, String pod, int port) {
+public record PortForwardRequest(URI apiServer, String namespace, String pod, int port) {
 
     /** DNS-1123 subdomain, what the API server accepts as namespace and pod names. */
     private static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?");
 
-    PortForwardRequest {
+    public PortForwardRequest {
         if (!NAME.matcher(namespace).matches()) {
             throw new IllegalArgumentException("'" + namespace + "' is not a valid namespace name");
         }
@@ -25,10 +25,17 @@ record PortForwardRequest(URI apiServer, String namespace, String pod, int port)
      * The WebSocket URI: {@code GET /api/v1/namespaces/{ns}/pods/{pod}/portforward?ports=N}, below
      * any path prefix of the kubeconfig's server URL (e.g. a Rancher cluster proxy).
      */
-    URI webSocketUri() {
+    public URI webSocketUri() {
         String scheme = "https".equalsIgnoreCase(apiServer.getScheme()) ? "wss" : "ws";
         String prefix = apiServer.getRawPath() == null ? "" : apiServer.getRawPath();
         return URI.create(scheme + "://" + apiServer.getRawAuthority() + prefix
                 + "/api/v1/namespaces/" + namespace + "/pods/" + pod + "/portforward?ports=" + port);
+    }
+
+    /** The same resource as an HTTP(S) URI, for the plain SPDY upgrade (ports travel in each stream's headers). */
+    public URI httpUri() {
+        String prefix = apiServer.getRawPath() == null ? "" : apiServer.getRawPath();
+        return URI.create(apiServer.getScheme() + "://" + apiServer.getRawAuthority() + prefix
+                + "/api/v1/namespaces/" + namespace + "/pods/" + pod + "/portforward");
     }
 }

@@ -93,6 +93,15 @@ final class SandboxCluster implements AutoCloseable {
         api.start(uri.getPort());
     }
 
+    /** The sandbox's port-forward endpoint: refuse carriers, drop every upgraded connection. */
+    PortForwardServer portForwardServer() {
+        return portForward;
+    }
+
+    java.util.Map<String, Long> streamsByProtocol() {
+        return counters.snapshot().streamsByProtocol();
+    }
+
     long portForwardsOpened(String namespace, String pod) {
         return counters.snapshot().pod(namespace, pod).streamsOpened();
     }

@@ -225,6 +225,20 @@ public final class Sandbox implements AutoCloseable {
         return serviceProxies;
     }
 
+    /**
+     * Makes {@code pods/portforward} refuse the given carriers from now on, as an older API server or
+     * an upgrade-stripping proxy would: {@code "tunnel"} (SPDY in a WebSocket) and/or {@code "spdy"}
+     * (plain SPDY upgrade). None given: serve all again. For clients' fallback tests.
+     */
+    public void refusePortForwardProtocols(String... carriers) {
+        portForward.refuse(java.util.Set.of(carriers));
+    }
+
+    /** Closes every open port-forward connection, as an API server restart or a dropped network would. */
+    public void dropPortForwardConnections() {
+        portForward.close();
+    }
+
     /** Stops in reverse order of dependency: no new requests, then no pods, then nothing else. */
     @Override
     public void close() {

@@ -1,5 +1,6 @@
 package dev.kproxy.launcher.connect;
 
+import dev.kproxy.k8s.spdy.TransportMode;
 import dev.kproxy.launcher.UserError;
 import dev.kproxy.proxy.ProxyCredentials;
 import picocli.CommandLine.Option;
@@ -59,6 +60,10 @@ public final class ConnectFlags {
     @Option(names = "--proxy-auth-file", hidden = true, paramLabel = "FILE")
     Path proxyAuthFile;
 
+    @Option(names = "--transport", paramLabel = "MODE",
+            description = "port-forward transport: auto (tunnel, then spdy, then websocket), tunnel, spdy or websocket (default: ${DEFAULT-VALUE})")
+    String transport = "auto";
+
     public ConnectOptions options() {
         if (allNamespaces && !mappedNamespaces.isEmpty()) {
             throw new UserError("--mapped-namespaces and --all-namespaces exclude each other: pick one");
@@ -66,7 +71,15 @@ public final class ConnectFlags {
         Set<String> mapped = new LinkedHashSet<>();
         mappedNamespaces.stream().map(String::strip).filter(s -> !s.isEmpty()).forEach(mapped::add);
         return new ConnectOptions(kubeconfig == null ? null : kubeconfig.toAbsolutePath(), context, namespace, mapped,
-                allNamespaces, bind, proxyPort, dnsPort, clusterDomain, !noDirect, credentials());
+                allNamespaces, bind, proxyPort, dnsPort, clusterDomain, !noDirect, credentials(), transportMode());
+    }
+
+    private TransportMode transportMode() {
+        try {
+            return TransportMode.parse(transport);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage() + " (--transport)");
+        }
     }
 
     private Optional<ProxyCredentials> credentials() {
@@ -117,6 +130,7 @@ public final class ConnectFlags {
         if (noDirect) {
             args.add("--no-direct");
         }
+        args.addAll(List.of("--transport", transport));
         if (proxyAuth != null) {
             args.addAll(List.of("--proxy-auth-file", writeSecret(secretDir, proxyAuth).toString()));
         }

@@ -1,5 +1,6 @@
 package dev.kproxy.launcher.connect;
 
+import dev.kproxy.k8s.spdy.TransportMode;
 import dev.kproxy.proxy.ProxyCredentials;
 
 import java.nio.file.Path;
@@ -21,10 +22,12 @@ import java.util.Set;
  * @param clusterDomain    usually {@code cluster.local}
  * @param allowDirect      false for {@code --no-direct}: names outside the cluster are refused
  * @param proxyAuth        the username and password the proxy asks for, if any
+ * @param transport        how pod connections travel ({@code --transport}; default auto)
  */
 public record ConnectOptions(Path kubeconfig, String context, String namespace, Set<String> mappedNamespaces,
                              boolean allNamespaces, String bindAddress, int proxyPort, int dnsPort,
-                             String clusterDomain, boolean allowDirect, Optional<ProxyCredentials> proxyAuth) {
+                             String clusterDomain, boolean allowDirect, Optional<ProxyCredentials> proxyAuth,
+                             TransportMode transport) {
 
     public static final int DEFAULT_PROXY_PORT = 1080;
     public static final int DEFAULT_DNS_PORT = 10053;
@@ -34,6 +37,15 @@ public record ConnectOptions(Path kubeconfig, String context, String namespace, 
         Objects.requireNonNull(bindAddress, "bindAddress");
         Objects.requireNonNull(clusterDomain, "clusterDomain");
         Objects.requireNonNull(proxyAuth, "proxyAuth");
+        transport = transport == null ? TransportMode.AUTO : transport;
+    }
+
+    /** Without a transport choice: {@code auto}. */
+    public ConnectOptions(Path kubeconfig, String context, String namespace, Set<String> mappedNamespaces,
+                          boolean allNamespaces, String bindAddress, int proxyPort, int dnsPort,
+                          String clusterDomain, boolean allowDirect, Optional<ProxyCredentials> proxyAuth) {
+        this(kubeconfig, context, namespace, mappedNamespaces, allNamespaces, bindAddress, proxyPort, dnsPort, clusterDomain,
+                allowDirect, proxyAuth, TransportMode.AUTO);
     }
 
     /** The kubeconfig's current context, loopback, ephemeral ports (for tests), direct connections on. */
@@ -44,16 +56,21 @@ public record ConnectOptions(Path kubeconfig, String context, String namespace, 
 
     public ConnectOptions withPorts(int proxy, int dns) {
         return new ConnectOptions(kubeconfig, context, namespace, mappedNamespaces, allNamespaces, bindAddress, proxy, dns,
-                clusterDomain, allowDirect, proxyAuth);
+                clusterDomain, allowDirect, proxyAuth, transport);
     }
 
     public ConnectOptions withAllowDirect(boolean allow) {
         return new ConnectOptions(kubeconfig, context, namespace, mappedNamespaces, allNamespaces, bindAddress, proxyPort, dnsPort,
-                clusterDomain, allow, proxyAuth);
+                clusterDomain, allow, proxyAuth, transport);
     }
 
     public ConnectOptions withContext(String newContext) {
         return new ConnectOptions(kubeconfig, newContext, namespace, mappedNamespaces, allNamespaces, bindAddress, proxyPort, dnsPort,
-                clusterDomain, allowDirect, proxyAuth);
+                clusterDomain, allowDirect, proxyAuth, transport);
+    }
+
+    public ConnectOptions withTransport(TransportMode mode) {
+        return new ConnectOptions(kubeconfig, context, namespace, mappedNamespaces, allNamespaces, bindAddress, proxyPort, dnsPort,
+                clusterDomain, allowDirect, proxyAuth, mode);
     }
 }

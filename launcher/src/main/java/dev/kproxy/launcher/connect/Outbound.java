@@ -4,9 +4,9 @@ import dev.kproxy.dns.ClusterDnsServer;
 import dev.kproxy.dns.DnsConfig;
 import dev.kproxy.k8s.ClusterCredentials;
 import dev.kproxy.k8s.ClusterIndex;
-import dev.kproxy.k8s.PortForwardDialer;
 import dev.kproxy.k8s.PortForwardTransport;
 import dev.kproxy.k8s.TargetResolver;
+import dev.kproxy.k8s.spdy.NegotiatedTransport;
 import dev.kproxy.launcher.UserError;
 import dev.kproxy.proxy.DirectDialer;
 import dev.kproxy.proxy.ProxyConfig;
@@ -98,7 +98,7 @@ public final class Outbound implements AutoCloseable {
         awaitIndex();
 
         ClusterCredentials credentials = ClusterCredentials.of(config);
-        portForward = new PortForwardDialer(credentials);
+        portForward = new NegotiatedTransport(credentials, options.transport());
         parts.add(portForward);
 
         dns = startDns(options);

@@ -41,6 +41,7 @@ public final class StatusCommand implements Runnable {
         out.printf("Uptime       %s (daemon pid %d)%n", uptime(s.path("uptimeSeconds").asLong()), s.path("pid").asLong());
         out.printf("Connections  %d open, %d since start, %d port-forwards open%n", s.path("openConnections").asInt(),
                 s.path("totalConnections").asLong(), s.path("openPortForwards").asInt());
+        out.printf("Transport    %s%n", s.path("transport").asString());
         out.printf("Bytes        %d to the cluster, %d from it%n", s.path("bytesToCluster").asLong(), s.path("bytesFromCluster").asLong());
         JsonNode errors = s.path("recentErrors");
         if (errors.isEmpty()) {

@@ -44,6 +44,11 @@ final class StoryCluster implements AutoCloseable {
     }
 
     static StoryCluster start(Path dir) {
+        return start(dir, Duration.ZERO);
+    }
+
+    /** With the sandbox's injected port-forward latency (for benchmarks that make the cluster feel remote). */
+    static StoryCluster start(Path dir, Duration portForwardLatency) {
         try {
             Path catalogue = dir.resolve("images.yaml");
             String examples = classesOf(SageServer.class);
@@ -64,6 +69,7 @@ final class StoryCluster implements AutoCloseable {
                     .kubeconfig(dir.resolve("kubeconfig"))
                     .workDir(dir.resolve("run"))
                     .imageCatalogue(catalogue)
+                    .portForwardLatency(portForwardLatency)
                     .user("alice", ALICE_TOKEN, AccessRules.none()
                             .allow(Set.of("get", "list", "watch"), Set.of("services", "pods"), Set.of(NS)))
                     .user("bob", BOB_TOKEN, AccessRules.none()

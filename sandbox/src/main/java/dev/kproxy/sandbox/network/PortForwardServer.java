@@ -42,6 +42,7 @@ public final class PortForwardServer implements PortForwardEndpoint, AutoCloseab
     private final Duration injectedLatency;
     private final Set<Channel> open = ConcurrentHashMap.newKeySet();
     private final SpdyUpgrade spdy;
+    private volatile Set<String> refused = Set.of();
 
     public PortForwardServer(ObjectStore store, PortForwardCounters counters, Duration injectedLatency) {
         this.store = store;
@@ -52,6 +53,15 @@ public final class PortForwardServer implements PortForwardEndpoint, AutoCloseab
 
     public PortForwardCounters counters() {
         return counters;
+    }
+
+    /**
+     * Refuses carriers from now on, as an API server older than 1.30 ({@code "tunnel"}: the WebSocket
+     * subprotocol {@code SPDY/3.1+portforward.k8s.io} is unknown, 400) or a proxy that strips
+     * {@code Upgrade: SPDY/3.1} ({@code "spdy"}: 400 "Upgrade request required") would.
+     */
+    public void refuse(Set<String> carriers) {
+        refused = Set.copyOf(carriers);
     }
 
     @Override
@@ -77,7 +87,7 @@ public final class PortForwardServer implements PortForwardEndpoint, AutoCloseab
         }
         PodTarget target = new PodTarget(namespace, podName, pod.path("metadata").path("uid").asString(""), podIp);
         if (!isWebSocketUpgrade(request)) {
-            if (SpdyUpgrade.isSpdyUpgrade(request)) {
+            if (SpdyUpgrade.isSpdyUpgrade(request) && !refused.contains("spdy")) {
                 spdy.plain(ctx, request, target);
             } else {
                 StatusReply.badRequest("Upgrade request required").send(ctx.channel(), keepAlive);
@@ -85,7 +95,7 @@ public final class PortForwardServer implements PortForwardEndpoint, AutoCloseab
             return;
         }
         List<String> requested = requestedSubprotocols(request);
-        if (SpdyUpgrade.wantsTunnel(requested)) {
+        if (SpdyUpgrade.wantsTunnel(requested) && !refused.contains("tunnel")) {
             spdy.tunnel(ctx, request, target);
             return;
         }

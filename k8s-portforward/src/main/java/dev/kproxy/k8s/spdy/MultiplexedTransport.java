@@ -1,0 +1,245 @@
+package dev.kproxy.k8s.spdy;
+
+import dev.kproxy.k8s.ClusterCredentials;
+import dev.kproxy.k8s.CredentialRefresh;
+import dev.kproxy.k8s.PortForwardException;
+import dev.kproxy.k8s.PortForwardRequest;
+import dev.kproxy.k8s.UpgradeRejection;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketClientHandshaker;
+import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakerFactory;
+import io.netty.handler.codec.http.websocketx.WebSocketVersion;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.netty.util.concurrent.Promise;
+import io.netty.util.concurrent.ScheduledFuture;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Many port-forward connections per upgraded connection: a small pool of {@link SpdyConnection}s
+ * per pod (one, plus another whenever all are full, held by a slow reader, or going away), over
+ * one {@link Carrier}. A new stream costs one SPDY round trip instead of a TLS handshake and an
+ * upgrade. A stream whose connection ends before the API server answered it is retried on a fresh
+ * connection, so a dead connection fails only the streams that were open on it.
+ */
+final class MultiplexedTransport implements AutoCloseable {
+
+    /** Streams per upgraded connection before another one is opened for the same pod. */
+    static final int MAX_STREAMS_PER_CONNECTION = 128;
+    static final int MAX_INBOUND_WEBSOCKET_MESSAGE = 8 * 1024 * 1024;
+    private static final int CONNECT_TIMEOUT_MILLIS = 10_000;
+    private static final long OPEN_TIMEOUT_SECONDS = 30;
+    private static final int RETRIES_ON_LOST_CONNECTION = 2;
+
+    private final Carrier carrier;
+    private final CredentialRefresh credentials;
+    private final Map<String, List<SpdyConnection>> pool = new HashMap<>();
+    private final Map<String, Future<SpdyConnection>> dialing = new HashMap<>();
+    private final ChannelGroup connections = new DefaultChannelGroup("spdy-connections", GlobalEventExecutor.INSTANCE);
+    private final ChannelGroup streams = new DefaultChannelGroup("spdy-streams", GlobalEventExecutor.INSTANCE);
+    private final AtomicInteger opening = new AtomicInteger();
+    private volatile boolean closed;
+
+    MultiplexedTransport(Carrier carrier, CredentialRefresh credentials) {
+        this.carrier = carrier;
+        this.credentials = credentials;
+    }
+
+    Carrier carrier() {
+        return carrier;
+    }
+
+    /** Stream channels open or being opened. */
+    int openChannels() {
+        return streams.size() + opening.get();
+    }
+
+    /** Upgraded connections currently open. */
+    int connections() {
+        return connections.size();
+    }
+
+    Future<Channel> open(PortForwardRequest request, EventLoop loop) {
+        Promise<Channel> result = loop.newPromise();
+        opening.incrementAndGet();
+        ScheduledFuture<?> timeout = loop.schedule(() -> result.tryFailure(new PortForwardException(
+                PortForwardException.Kind.UNREACHABLE, "no port-forward answer from the API server " + request.apiServer()
+                + " for pod " + request.namespace() + "/" + request.pod() + " within " + OPEN_TIMEOUT_SECONDS + " s")),
+                OPEN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        result.addListener(f -> {
+            timeout.cancel(false);
+            if (f.isSuccess()) {
+                streams.add((Channel) f.getNow());
+            }
+            opening.decrementAndGet();
+        });
+        attempt(request, loop, result, RETRIES_ON_LOST_CONNECTION, false);
+        return result;
+    }
+
+    private void attempt(PortForwardRequest request, EventLoop loop, Promise<Channel> result, int retries, boolean refreshed) {
+        if (closed) {
+            result.tryFailure(new PortForwardException(PortForwardException.Kind.UNREACHABLE, "the port-forward transport is closed"));
+            return;
+        }
+        ClusterCredentials used = credentials.current();
+        connection(request, loop, used).addListener((Future<SpdyConnection> dialed) -> {
+            if (!dialed.isSuccess()) {
+                if (!refreshed && dialed.cause() instanceof PortForwardException e
+                        && e.kind() == PortForwardException.Kind.UNAUTHORIZED && !result.isDone()) {
+                    credentials.refreshThen(used, () -> loop.execute(() -> attempt(request, loop, result, retries, true)),
+                            result::tryFailure);
+                } else {
+                    result.tryFailure(dialed.cause());
+                }
+                return;
+            }
+            SpdyConnection connection = dialed.getNow();
+            EventLoop connectionLoop = connection.channel().eventLoop();
+            Promise<Channel> stream = connectionLoop.newPromise();
+            connectionLoop.execute(() -> connection.open(request.port(), stream));
+            stream.addListener((Future<Channel> opened) -> {
+                if (opened.isSuccess()) {
+                    if (!result.trySuccess(opened.getNow())) {
+                        opened.getNow().close();
+                    }
+                } else if (opened.cause() instanceof ConnectionGone gone) {
+                    if (retries > 0 && !result.isDone()) {
+                        attempt(request, loop, result, retries - 1, refreshed);
+                    } else {
+                        result.tryFailure(new PortForwardException(PortForwardException.Kind.UNREACHABLE, gone.getMessage()));
+                    }
+                } else {
+                    result.tryFailure(opened.cause());
+                }
+            });
+            result.addListener(f -> {
+                if (f.isCancelled() || !f.isSuccess()) {
+                    stream.cancel(false);
+                }
+            });
+        });
+    }
+
+    /** A connection to the pod that takes streams: a pooled one, the one being dialed, or a new one. */
+    private synchronized Future<SpdyConnection> connection(PortForwardRequest request, EventLoop loop, ClusterCredentials used) {
+        String key = request.namespace() + "/" + request.pod();
+        List<SpdyConnection> live = pool.computeIfAbsent(key, k -> new ArrayList<>());
+        live.removeIf(c -> !c.channel().isActive());
+        SpdyConnection best = null;
+        for (SpdyConnection c : live) {
+            // The busiest one with room: streams gather on one connection per pod and spare ones go idle and close.
+            if (c.accepting() && c.streams() < MAX_STREAMS_PER_CONNECTION && (best == null || c.streams() > best.streams())) {
+                best = c;
+            }
+        }
+        if (best != null) {
+            return loop.newSucceededFuture(best);
+        }
+        Future<SpdyConnection> inProgress = dialing.get(key);
+        if (inProgress != null) {
+            return inProgress;
+        }
+        Promise<SpdyConnection> dialed = loop.newPromise();
+        dialing.put(key, dialed);
+        dial(request, loop, used, dialed);
+        dialed.addListener((Future<SpdyConnection> f) -> {
+            synchronized (this) {
+                dialing.remove(key, dialed);
+                if (f.isSuccess()) {
+                    SpdyConnection c = f.getNow();
+                    pool.computeIfAbsent(key, k -> new ArrayList<>()).add(c);
+                    c.channel().closeFuture().addListener(closed -> forget(key, c));
+                }
+            }
+        });
+        return dialed;
+    }
+
+    private synchronized void forget(String key, SpdyConnection connection) {
+        List<SpdyConnection> live = pool.get(key);
+        if (live != null && live.remove(connection) && live.isEmpty()) {
+            pool.remove(key);
+        }
+    }
+
+    private void dial(PortForwardRequest request, EventLoop loop, ClusterCredentials used, Promise<SpdyConnection> dialed) {
+        String host = used.apiServer().getHost();
+        int port = used.port();
+        WebSocketClientHandshaker handshaker = null;
+        if (carrier == Carrier.TUNNEL) {
+            HttpHeaders headers = new DefaultHttpHeaders();
+            used.authorization().ifPresent(value -> headers.set(HttpHeaderNames.AUTHORIZATION, value));
+            handshaker = WebSocketClientHandshakerFactory.newHandshaker(request.webSocketUri(), WebSocketVersion.V13,
+                    carrier.protocol(), false, headers, MAX_INBOUND_WEBSOCKET_MESSAGE, true, false, 10_000L, false, false);
+        }
+        SpdyUpgrader upgrader = new SpdyUpgrader(carrier, request, used.authorization(), handshaker, dialed);
+        ChannelFuture connect = new Bootstrap()
+                .group(loop)
+                .channel(NioSocketChannel.class)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        if (used.tls()) {
+                            ch.pipeline().addLast("tls", used.sslContext().newHandler(ch.alloc(), host, port));
+                        }
+                        ch.pipeline().addLast("http", new HttpClientCodec());
+                        ch.pipeline().addLast("http-aggregator", new HttpObjectAggregator(64 * 1024));
+                        ch.pipeline().addLast("spdy-upgrade", upgrader);
+                    }
+                })
+                .connect(host, port);
+        connections.add(connect.channel());
+        connect.addListener((ChannelFutureListener) f -> {
+            if (!f.isSuccess()) {
+                dialed.tryFailure(UpgradeRejection.unreachable(f.cause(), request.apiServer()));
+            }
+        });
+        ScheduledFuture<?> timeout = loop.schedule(() -> {
+            if (dialed.tryFailure(new PortForwardException(PortForwardException.Kind.UNREACHABLE,
+                    "no port-forward upgrade answer from the API server " + request.apiServer() + " within "
+                            + OPEN_TIMEOUT_SECONDS + " s"))) {
+                connect.channel().close();
+            }
+        }, OPEN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        dialed.addListener(f -> timeout.cancel(false));
+    }
+
+    /** Closes every stream, then every connection (GOAWAY first, as kubectl does on exit). */
+    @Override
+    public void close() {
+        closed = true;
+        streams.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        List<SpdyConnection> all;
+        synchronized (this) {
+            all = pool.values().stream().flatMap(List::stream).toList();
+        }
+        for (SpdyConnection c : all) {
+            c.channel().eventLoop().execute(c::goAway);
+        }
+        connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+}
