@@ -92,7 +92,7 @@ public final class ConnectCommand implements Runnable {
         out.println("Proxy (SOCKS5, SOCKS4a, HTTP): " + s.path("proxyAddress").asString() + ":" + s.path("proxyPort").asInt()
                 + "   DNS: " + dns(s) + (s.path("direct").asBoolean() ? "" : "   (--no-direct: only cluster names)"));
         out.println("Use it:");
-        out.println(env.usage(dns(s)));
+        out.println(env.usage(dns(s), dev.kproxy.launcher.agent.AgentJar.javaOption(KproxyHome.resolve())));
         out.println("Stop with `kproxy quit`.");
         out.flush();
     }

@@ -33,9 +33,17 @@ public record ProxyEnvironment(String proxyHost, int proxyPort) {
      * {@code JAVA_TOOL_OPTIONS} is appended to {@code existingJavaToolOptions} when there is one.
      */
     public Map<String, String> variables(String existingJavaToolOptions) {
+        return variables(existingJavaToolOptions, javaOptions());
+    }
+
+    /**
+     * The variables with {@code javaOptions} (e.g. the Java agent's {@code -javaagent:} option,
+     * which makes the SOCKS properties unnecessary) appended to {@code JAVA_TOOL_OPTIONS}.
+     */
+    public Map<String, String> variables(String existingJavaToolOptions, String javaOptions) {
         Map<String, String> env = new LinkedHashMap<>();
         String javaOpts = existingJavaToolOptions == null || existingJavaToolOptions.isBlank()
-                ? javaOptions() : existingJavaToolOptions.strip() + " " + javaOptions();
+                ? javaOptions : existingJavaToolOptions.strip() + " " + javaOptions;
         env.put("JAVA_TOOL_OPTIONS", javaOpts);
         String socks = "socks5h://" + proxyHost + ":" + proxyPort;
         String http = "http://" + proxyHost + ":" + proxyPort;
@@ -48,13 +56,20 @@ public record ProxyEnvironment(String proxyHost, int proxyPort) {
 
     /** The lines {@code kproxy connect} prints: what to export, by kind of client. */
     public String usage(String dnsAddress) {
+        return usage(dnsAddress, null);
+    }
+
+    /** With {@code agentOption}, the Java agent's line too (it covers NIO, Netty and HttpClient, which ignore SOCKS). */
+    public String usage(String dnsAddress, String agentOption) {
         return String.join(System.lineSeparator(),
                 "  JVMs:        export JAVA_TOOL_OPTIONS=\"" + javaOptions() + "\"",
+                agentOption == null ? "" : "  any JVM client (NIO, Netty, HttpClient), Java agent instead:" + System.lineSeparator()
+                        + "               export JAVA_TOOL_OPTIONS=\"" + agentOption + "\"",
                 "  curl & co:   export ALL_PROXY=socks5h://" + proxyHost + ":" + proxyPort,
                 "  HTTP:        export HTTP_PROXY=http://" + proxyHost + ":" + proxyPort
                         + " HTTPS_PROXY=http://" + proxyHost + ":" + proxyPort,
                 "               export NO_PROXY=" + NO_PROXY,
                 "  DNS:         " + dnsAddress + " (UDP and TCP), e.g. dig @" + dnsAddress.replace(":", " -p ") + " sage",
-                "  or run one command with all of it: kproxy run -- CMD...");
+                "  or run one command with all of it: kproxy run -- CMD...").replace(System.lineSeparator() + System.lineSeparator(), System.lineSeparator());
     }
 }

@@ -2,6 +2,7 @@ package dev.kproxy.launcher.connect;
 
 import dev.kproxy.launcher.KproxyHome;
 import dev.kproxy.launcher.UserError;
+import dev.kproxy.launcher.agent.AgentJar;
 import dev.kproxy.launcher.daemon.DaemonFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -17,17 +18,27 @@ import java.util.concurrent.Callable;
  * ({@link ProxyEnvironment}), its stdio inherited and its exit code passed through.
  */
 @Command(name = "run", description = {"Run a command with the connection's proxy settings: kproxy run -- CMD...",
-        "Sets JAVA_TOOL_OPTIONS (appended), ALL_PROXY, HTTP_PROXY, HTTPS_PROXY, NO_PROXY. Exit code passed through."})
+        "Sets JAVA_TOOL_OPTIONS (appended), ALL_PROXY, HTTP_PROXY, HTTPS_PROXY, NO_PROXY. Exit code passed through.",
+        "A `java` command gets the kproxy Java agent (-javaagent:) instead of the SOCKS properties."})
 public final class RunCommand implements Callable<Integer> {
 
     @Parameters(arity = "1..*", paramLabel = "CMD", description = "the command and its arguments (put `--` before it)")
     List<String> command = new ArrayList<>();
 
+    static boolean isJava(String program) {
+        String name = java.nio.file.Path.of(program).getFileName().toString();
+        return name.equals("java") || name.equals("java.exe");
+    }
+
     @Override
     public Integer call() {
         JsonNode status = DaemonFiles.in(KproxyHome.resolve()).client().call("status");
         ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
-        builder.environment().putAll(ProxyEnvironment.of(status).variables(System.getenv("JAVA_TOOL_OPTIONS")));
+        ProxyEnvironment proxy = ProxyEnvironment.of(status);
+        // A java command gets the Java agent (every client, not only those honouring socksProxyHost).
+        builder.environment().putAll(isJava(command.get(0))
+                ? proxy.variables(System.getenv("JAVA_TOOL_OPTIONS"), AgentJar.javaOption(KproxyHome.resolve()))
+                : proxy.variables(System.getenv("JAVA_TOOL_OPTIONS")));
         Process process;
         try {
             process = builder.start();

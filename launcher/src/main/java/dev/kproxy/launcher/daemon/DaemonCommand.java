@@ -2,6 +2,8 @@ package dev.kproxy.launcher.daemon;
 
 import dev.kproxy.launcher.KproxyHome;
 import dev.kproxy.launcher.UserError;
+import dev.kproxy.launcher.agent.AgentJar;
+import dev.kproxy.launcher.agent.AgentService;
 import dev.kproxy.launcher.connect.ConnectFlags;
 import dev.kproxy.launcher.connect.Outbound;
 import org.slf4j.Logger;
@@ -50,10 +52,20 @@ public final class DaemonCommand implements Runnable {
         }, "kproxy-daemon-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         ControlServer control;
+        AgentService agents;
+        try {
+            agents = AgentService.start(outbound, AgentJar.socket(KproxyHome.resolve()), flags.options().clusterDomain());
+        } catch (IOException e) {
+            outbound.close();
+            String reason = "cannot open the Java agent socket: " + e.getMessage();
+            files.recordFailure(reason);
+            throw new UserError(reason);
+        }
         try {
             // Each feature adds its own commands here (intercept, the Java agent's lookups, ...).
             Map<String, Function<JsonNode, ObjectNode>> commands = new LinkedHashMap<>();
             commands.put("status", request -> outbound.status());
+            commands.put("agent", request -> agents.status());
             commands.put("quit", request -> {
                 quit.countDown();
                 return JsonMapper.builder().build().createObjectNode()
@@ -61,6 +73,7 @@ public final class DaemonCommand implements Runnable {
             });
             control = new ControlServer(files.socket(), commands);
         } catch (IOException e) {
+            agents.close();
             outbound.close();
             String reason = "cannot open the control socket " + files.socket() + ": " + e.getMessage();
             files.recordFailure(reason);
@@ -70,6 +83,7 @@ public final class DaemonCommand implements Runnable {
         awaitQuietly(quit);
         LOG.info("quitting");
         control.close();
+        agents.close();
         outbound.close();
         stopped.countDown();
         LOG.info("stopped");

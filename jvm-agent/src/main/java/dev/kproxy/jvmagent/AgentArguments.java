@@ -1,0 +1,34 @@
+package dev.kproxy.jvmagent;
+
+import java.nio.file.Path;
+
+/**
+ * Where the daemon's agent socket is: {@code -javaagent:kproxy-agent.jar=socket=PATH} (what
+ * {@code kproxy run} and {@code kproxy connect} print), else {@code -Dkproxy.agent.socket},
+ * else {@code $KPROXY_HOME/agent.sock}, else {@code ~/.kproxy/agent.sock} - so a bare
+ * {@code -javaagent:} line in an IDE works for the default home.
+ */
+final class AgentArguments {
+    static final String SOCKET_FILE = "agent.sock";
+
+    private AgentArguments() {
+    }
+
+    static Path socket(String args, String kproxyHome, String userHome) {
+        if (args != null) {
+            for (String part : args.split(",")) {
+                if (part.startsWith("socket=") && part.length() > "socket=".length()) {
+                    return Path.of(part.substring("socket=".length()));
+                }
+            }
+        }
+        String property = System.getProperty("kproxy.agent.socket");
+        if (property != null && !property.isBlank()) {
+            return Path.of(property);
+        }
+        if (kproxyHome != null && !kproxyHome.isBlank()) {
+            return Path.of(kproxyHome, SOCKET_FILE);
+        }
+        return Path.of(userHome, ".kproxy", SOCKET_FILE);
+    }
+}

@@ -1,0 +1,47 @@
+package dev.kproxy.jvmagent;
+
+import dev.kproxy.jvmagent.bridge.JdkHooksInjector;
+import dev.kproxy.jvmagent.hooks.ClusterRouter;
+import dev.kproxy.jvmagent.hooks.DaemonLink;
+import dev.kproxy.jvmagent.hooks.Hooks;
+import dev.kproxy.jvmagent.hooks.NameHook;
+import dev.kproxy.jvmagent.hooks.Warnings;
+import dev.kproxy.jvmagent.transform.HookTransformer;
+
+import java.lang.instrument.Instrumentation;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The agent's start, in the app's main thread before {@code main}: find the daemon's socket, learn
+ * the cluster's names and ranges, put cluster names in front of {@code InetAddress}, define the
+ * JDK-side hook class and weave the connect hooks. Nothing here throws into the app: a missing
+ * piece is one warning line, and the app runs as without the agent for what it covers.
+ */
+public final class AgentStart {
+    private AgentStart() {
+    }
+
+    public static void start(String args, Instrumentation inst) {
+        try {
+            Path socket = AgentArguments.socket(args, System.getenv("KPROXY_HOME"), System.getProperty("user.home"));
+            ClusterRouter router = new ClusterRouter(new DaemonLink(socket));
+            Module agent = AgentStart.class.getModule();
+            // java.net: the resolver field NameHook replaces.
+            inst.redefineModule(Object.class.getModule(), Set.of(), Map.of(), Map.of("java.net", Set.of(agent)), Set.of(), Map.of());
+            router.fetchConfig(); // a daemon that is not there yet is asked again on the first cluster-looking name
+            Hooks.install(router);
+            try {
+                NameHook.install();
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                Warnings.once("names", "cannot put cluster names into InetAddress on " + Runtime.version() + " (" + e
+                        + "); only cluster addresses are mapped");
+            }
+            JdkHooksInjector.inject(inst, Hooks::dispatch);
+            new HookTransformer(inst, agent).install();
+        } catch (Exception | LinkageError e) {
+            Warnings.once("start", "could not start (" + e + "); this JVM runs without it");
+        }
+    }
+}
