@@ -104,6 +104,8 @@ public final class HookTransformer implements ClassFileTransformer {
                 inst.redefineModule(module, Set.of(hooksModule), Map.of(), Map.of(), Set.of(), Map.of());
             }
             woven.add(className);
+            // What is hooked, for diagnostics (and the tests): -Dkproxy.agent.hooked is read-only information.
+            System.setProperty("kproxy.agent.hooked", String.join(",", new java.util.TreeSet<>(woven)));
             return writer.toByteArray();
         } catch (Throwable e) {
             Warnings.once("weave " + className, "cannot hook " + className.replace('/', '.') + " (" + e
