@@ -30,7 +30,7 @@ public final class AgentStart {
             Module agent = AgentStart.class.getModule();
             // java.net: the resolver field NameHook replaces.
             inst.redefineModule(Object.class.getModule(), Set.of(), Map.of(), Map.of("java.net", Set.of(agent)), Set.of(), Map.of());
-            router.fetchConfig(); // a daemon that is not there yet is asked again on the first cluster-looking name
+            router.fetchConfigInBackground();
             Hooks.install(router);
             try {
                 NameHook.install();
@@ -38,7 +38,7 @@ public final class AgentStart {
                 Warnings.once("names", "cannot put cluster names into InetAddress on " + Runtime.version() + " (" + e
                         + "); only cluster addresses are mapped");
             }
-            JdkHooksInjector.inject(inst, Hooks::dispatch);
+            JdkHooksInjector.inject(inst, new Hooks.Dispatch());
             new HookTransformer(inst, agent).install();
         } catch (Exception | LinkageError e) {
             Warnings.once("start", "could not start (" + e + "); this JVM runs without it");

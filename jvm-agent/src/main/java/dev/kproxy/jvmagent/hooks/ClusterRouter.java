@@ -10,6 +10,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * What the hooks ask: is this name a cluster name (then its cluster addresses), and is this
@@ -36,9 +38,41 @@ public final class ClusterRouter {
     private volatile boolean allNamespaces;
     private volatile AddressRanges ranges = AddressRanges.NONE;
     private volatile long configFetched;
+    /** Open once the first config fetch ended (it runs beside the app's start, see {@link #fetchConfigInBackground}). */
+    private final CountDownLatch firstConfig = new CountDownLatch(1);
 
     public ClusterRouter(DaemonLink daemon) {
         this.daemon = daemon;
+    }
+
+    /**
+     * Fetches the config on a daemon thread, so the app's start does not wait for the daemon (its
+     * Unix socket, and the JDK's first SecureRandom behind it, take tens of milliseconds). The
+     * first lookup or cluster-range check waits for it.
+     */
+    public void fetchConfigInBackground() {
+        Thread t = new Thread(new Runnable() {
+            @Override
+            public void run() {
+                try {
+                    fetchConfig();
+                } finally {
+                    firstConfig.countDown();
+                }
+            }
+        }, "kproxy-agent-config");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private void awaitFirstConfig() {
+        try {
+            if (!firstConfig.await(10, TimeUnit.SECONDS)) {
+                Warnings.once("config", "no answer from the kproxy daemon on " + daemon.socket() + " within 10 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Fetches the cluster domain, namespaces, ranges and current service names; false when the daemon is not there. */
@@ -76,6 +110,7 @@ public final class ClusterRouter {
     /** The cluster addresses of {@code host}, or null when it is not a cluster name. */
     public InetAddress[] lookup(String host) {
         String name = normalise(host);
+        awaitFirstConfig();
         if (!mayBeClusterName(name)) {
             return null;
         }
@@ -123,6 +158,7 @@ public final class ClusterRouter {
     }
 
     private boolean inClusterRange(InetAddress address) {
+        awaitFirstConfig();
         if (ranges.contains(address)) {
             return true;
         }
@@ -147,7 +183,16 @@ public final class ClusterRouter {
     }
 
     private static boolean isLiteral(String name) {
-        return name.indexOf(':') >= 0 || name.chars().allMatch(c -> c == '.' || (c >= '0' && c <= '9'));
+        if (name.indexOf(':') >= 0) {
+            return true;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c != '.' && (c < '0' || c > '9')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String normalise(String host) {

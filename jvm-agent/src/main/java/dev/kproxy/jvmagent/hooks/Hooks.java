@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.BiFunction;
 
 /**
  * The static methods instrumented Netty classes call, and (through {@link #dispatch}) the JDK's. Each one is a pass-through
@@ -22,13 +23,20 @@ public final class Hooks {
     }
 
     /** The way in from {@code java.base} (see {@code JdkHooks}): one JDK interface, the operation by name. */
-    public static Object dispatch(String operation, Object[] args) {
-        return switch (operation) {
-            case "route" -> route((SocketAddress) args[0]);
-            case "peer" -> peer((SocketAddress) args[0], (SocketAddress) args[1]);
-            case "peerOfListener" -> peerOfListener((InetSocketAddress) args[0]);
-            default -> throw new IllegalArgumentException(operation);
-        };
+    public static final class Dispatch implements BiFunction<String, Object[], Object> {
+        @Override
+        public Object apply(String operation, Object[] args) {
+            switch (operation) {
+                case "route":
+                    return route((SocketAddress) args[0]);
+                case "peer":
+                    return peer((SocketAddress) args[0], (SocketAddress) args[1]);
+                case "peerOfListener":
+                    return peerOfListener((InetSocketAddress) args[0]);
+                default:
+                    throw new IllegalArgumentException(operation);
+            }
+        }
     }
 
     /** Connect entry: a cluster destination becomes the daemon's loopback listener for it. */

@@ -20,77 +20,74 @@ import java.util.stream.Stream;
  * {@code jdk.net.hosts.file} is set, and it does not exist on 17.) Needs {@code java.net} opened
  * to this module first.
  */
-public final class NameHook {
-    private NameHook() {
+public final class NameHook implements InvocationHandler {
+    private final Object jdk;
+    private final String lookup;
+    private final boolean stream;
+    /** Our own accessible copies: the Method a proxy is handed is the interface's, not accessible from here. */
+    private final Method[] methods;
+
+    private NameHook(Class<?> type, Object jdk, String lookup, boolean stream) {
+        this.jdk = jdk;
+        this.lookup = lookup;
+        this.stream = stream;
+        this.methods = type.getDeclaredMethods();
+        for (Method m : methods) {
+            m.setAccessible(true);
+        }
     }
 
-    /** Returns what was hooked, for the start-up check; throws when neither field exists. */
+    /** Returns the field it wrapped; throws when neither field exists. */
     public static String install() throws ReflectiveOperationException {
         InetAddress.getLoopbackAddress(); // InetAddress initialised: its resolver field is set or settable
         Field field;
+        Object jdk;
+        boolean jdk18 = true;
         try {
             field = InetAddress.class.getDeclaredField("resolver");
+            field.setAccessible(true);
+            Method builtin = InetAddress.class.getDeclaredMethod("resolver");
+            builtin.setAccessible(true);
+            jdk = builtin.invoke(null);
         } catch (NoSuchFieldException jdk17) {
+            jdk18 = false;
             field = InetAddress.class.getDeclaredField("nameService");
             field.setAccessible(true);
-            Class<?> type = field.getType();
-            Object jdk = field.get(null);
-            field.set(null, wrap(type, jdk, "lookupAllHostAddr", NameHook::asArray, String.class));
-            return "InetAddress.nameService";
+            jdk = field.get(null);
         }
-        field.setAccessible(true);
-        Method builtin = InetAddress.class.getDeclaredMethod("resolver");
-        builtin.setAccessible(true);
-        Object jdk = builtin.invoke(null);
         Class<?> type = field.getType();
-        Class<?> policy = Class.forName("java.net.spi.InetAddressResolver$LookupPolicy");
-        field.set(null, wrap(type, jdk, "lookupByName", NameHook::asStream, String.class, policy));
-        return "InetAddress.resolver";
+        NameHook handler = new NameHook(type, jdk, jdk18 ? "lookupByName" : "lookupAllHostAddr", jdk18);
+        field.set(null, Proxy.newProxyInstance(null, new Class<?>[] {type}, handler));
+        return "InetAddress." + field.getName();
     }
 
-    private interface Shape {
-        Object of(InetAddress[] addresses);
-    }
-
-    private static Object asArray(InetAddress[] a) {
-        return a;
-    }
-
-    private static Object asStream(InetAddress[] a) {
-        return Stream.of(a);
-    }
-
-    private static Object wrap(Class<?> type, Object jdk, String lookup, Shape shape, Class<?>... lookupParams)
-            throws NoSuchMethodException {
-        // The Method a proxy is handed is the interface's, not accessible from here; call through our own copies.
-        Method jdkLookup = type.getDeclaredMethod(lookup, lookupParams);
-        jdkLookup.setAccessible(true);
-        Method[] all = type.getDeclaredMethods();
-        for (Method m : all) {
-            m.setAccessible(true);
-        }
-        InvocationHandler handler = (proxy, method, args) -> {
-            if (method.getDeclaringClass() == Object.class) {
-                return switch (method.getName()) {
-                    case "hashCode" -> System.identityHashCode(proxy);
-                    case "equals" -> proxy == args[0];
-                    default -> "kproxy(" + jdk + ")";
-                };
+    @Override
+    public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+        if (method.getDeclaringClass() == Object.class) {
+            switch (method.getName()) {
+                case "hashCode":
+                    return System.identityHashCode(proxy);
+                case "equals":
+                    return proxy == args[0];
+                default:
+                    return "kproxy(" + jdk + ")";
             }
-            if (method.getName().equals(lookup) && args != null && args[0] instanceof String host) {
-                InetAddress[] cluster = Hooks.clusterAddresses(host);
-                if (cluster != null) {
-                    return shape.of(cluster);
+        }
+        if (method.getName().equals(lookup) && args != null && args[0] instanceof String host) {
+            InetAddress[] cluster = Hooks.clusterAddresses(host);
+            if (cluster != null) {
+                return stream ? Stream.of(cluster) : cluster;
+            }
+        }
+        for (Method own : methods) {
+            if (own.getName().equals(method.getName()) && Arrays.equals(own.getParameterTypes(), method.getParameterTypes())) {
+                try {
+                    return own.invoke(jdk, args);
+                } catch (InvocationTargetException e) {
+                    throw e.getCause();
                 }
             }
-            Method own = Arrays.stream(all).filter(m -> m.getName().equals(method.getName())
-                    && Arrays.equals(m.getParameterTypes(), method.getParameterTypes())).findFirst().orElse(method);
-            try {
-                return own.invoke(jdk, args);
-            } catch (InvocationTargetException e) {
-                throw e.getCause();
-            }
-        };
-        return Proxy.newProxyInstance(null, new Class<?>[] {type}, handler);
+        }
+        throw new UnsupportedOperationException(method.toString());
     }
 }

@@ -14,7 +14,9 @@ final class Exits {
     static HookAdvice.Exit field(String owner, String field, String descriptor) {
         Type ownerType = Type.getObjectType(owner);
         Type type = Type.getType(descriptor);
-        return (a, opcode, original) -> {
+        return new HookAdvice.Exit() {
+            @Override
+            void emit(HookAdvice a, int opcode, int original) {
             a.loadThis();
             a.loadThis();
             a.getField(ownerType, field, type);
@@ -22,6 +24,7 @@ final class Exits {
             a.callHook("java.net.SocketAddress peer(java.net.SocketAddress, java.net.SocketAddress)");
             a.checkCast(type);
             a.putField(ownerType, field, type);
+            }
         };
     }
 
@@ -29,18 +32,23 @@ final class Exits {
     static HookAdvice.Exit listenerField(String owner, String field) {
         Type ownerType = Type.getObjectType(owner);
         Type type = Type.getType("Ljava/net/InetSocketAddress;");
-        return (a, opcode, original) -> {
+        return new HookAdvice.Exit() {
+            @Override
+            void emit(HookAdvice a, int opcode, int original) {
             a.loadThis();
             a.loadThis();
             a.getField(ownerType, field, type);
             a.callHook("java.net.InetSocketAddress peerOfListener(java.net.InetSocketAddress)");
             a.putField(ownerType, field, type);
+            }
         };
     }
 
     /** {@code SocketImpl.address} and {@code .port}: both from one {@code Hooks.peerOfSocketImpl} answer. */
     static HookAdvice.Exit socketImpl() {
-        return (a, opcode, original) -> {
+        return new HookAdvice.Exit() {
+            @Override
+            void emit(HookAdvice a, int opcode, int original) {
             a.loadThis();
             a.getField(SOCKET_IMPL, "address", INET_ADDRESS);
             a.loadThis();
@@ -63,17 +71,21 @@ final class Exits {
             a.getField(SOCKET_IMPL, "port", Type.INT_TYPE);
             a.callHook("int portOf(java.net.SocketAddress, int)");
             a.putField(SOCKET_IMPL, "port", Type.INT_TYPE);
+            }
         };
     }
 
     /** The method's return value (on the stack) passes through a hook taking it and the first argument. */
     static HookAdvice.Exit returnValue(String signature, boolean withFirstArg) {
-        return (a, opcode, original) -> {
+        return new HookAdvice.Exit() {
+            @Override
+            void emit(HookAdvice a, int opcode, int original) {
             if (opcode == ARETURN_OPCODE) {
                 if (withFirstArg) {
                     a.loadArg(0);
                 }
                 a.callHook(signature);
+            }
             }
         };
     }

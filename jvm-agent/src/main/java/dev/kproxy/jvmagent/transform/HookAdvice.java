@@ -15,12 +15,19 @@ import org.objectweb.asm.commons.Method;
 final class HookAdvice extends AdviceAdapter {
     static final Type SOCKET_ADDRESS = Type.getType("Ljava/net/SocketAddress;");
 
-    /** What happens before each normal return; {@code original} is -1 when the entry did not route. */
-    interface Exit {
-        Exit NONE = (advice, opcode, original) -> {
+    /**
+     * What happens before each normal return; {@code original} is -1 when the entry did not route.
+     * (Classes, not lambdas, here and in {@link Exits}: the agent starts before main, and its
+     * first lambda would cost the app's start-up tens of milliseconds of invokedynamic bootstrap.)
+     */
+    abstract static class Exit {
+        static final Exit NONE = new Exit() {
+            @Override
+            void emit(HookAdvice advice, int opcode, int original) {
+            }
         };
 
-        void emit(HookAdvice advice, int opcode, int original);
+        abstract void emit(HookAdvice advice, int opcode, int original);
     }
 
     private final Type hooks;

@@ -2,7 +2,6 @@ package dev.kproxy.jvmagent.transform;
 
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * Where the JDK and Netty connect and resolve (OpenJDK 17 and 25 sources; Netty 4.1/4.2).
@@ -61,7 +60,13 @@ final class HookPoints {
 
     /** The JDK classes to hook, as binary names. */
     static Set<String> jdkClasses() {
-        return ALL.stream().filter(p -> !p.suffix()).map(p -> p.className().replace('/', '.')).collect(Collectors.toSet());
+        Set<String> names = new java.util.HashSet<>();
+        for (HookPoint p : ALL) {
+            if (!p.suffix()) {
+                names.add(p.className().replace('/', '.'));
+            }
+        }
+        return names;
     }
 
     private static HookPoint jdk(String cls, String method, String desc, boolean route, HookAdvice.Exit exit, String what) {

@@ -47,18 +47,23 @@ public final class HookTransformer implements ClassFileTransformer {
                 }
             }
         }
+        // The others are woven when the app first loads them; only check now that they exist.
         for (String name : jdk) {
-            if (!found.contains(name)) {
-                try {
-                    Class.forName(name, false, null); // loading it runs the transformer
-                } catch (ClassNotFoundException e) {
-                    for (HookPoint p : HookPoints.ALL) {
-                        if (p.className().replace('/', '.').equals(name)) {
-                            missing(p);
-                        }
+            if (!found.contains(name) && !existsInJavaBase(name)) {
+                for (HookPoint p : HookPoints.ALL) {
+                    if (p.className().replace('/', '.').equals(name)) {
+                        missing(p);
                     }
                 }
             }
+        }
+    }
+
+    private static boolean existsInJavaBase(String name) {
+        try (java.io.InputStream in = Object.class.getModule().getResourceAsStream(name.replace('.', '/') + ".class")) {
+            return in != null;
+        } catch (java.io.IOException e) {
+            return false;
         }
     }
 

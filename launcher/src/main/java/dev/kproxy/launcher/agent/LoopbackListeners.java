@@ -8,7 +8,10 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.Future;
 import org.slf4j.Logger;
@@ -32,6 +35,8 @@ final class LoopbackListeners implements AutoCloseable {
     private final Dialer dialer;
     private final EventLoopGroup group;
     private final Map<String, Channel> listeners = new ConcurrentHashMap<>();
+    /** Every open app and port-forward channel, closed before the event loop goes away. */
+    private final ChannelGroup open = new DefaultChannelGroup("kproxy-agent-connections", GlobalEventExecutor.INSTANCE);
 
     LoopbackListeners(Dialer dialer, EventLoopGroup group) {
         this.dialer = dialer;
@@ -63,9 +68,11 @@ final class LoopbackListeners implements AutoCloseable {
     }
 
     private void forward(SocketChannel app, String ip, int port) {
+        open.add(app);
         // Raw TCP to host:port, as a SOCKS5 CONNECT asks; the dialer uses the protocol only for its log.
         dialer.dial(new Destination(ip, port, ProxyProtocol.SOCKS5), app.eventLoop()).addListener((Future<Channel> dialled) -> {
             if (dialled.isSuccess()) {
+                open.add(dialled.getNow());
                 Pipe.join(app, dialled.getNow());
             } else {
                 LOG.info("{}:{} for a JVM agent client: {}", ip, port, dialled.cause().getMessage());
@@ -79,5 +86,6 @@ final class LoopbackListeners implements AutoCloseable {
     public void close() {
         listeners.values().forEach(Channel::close);
         listeners.clear();
+        open.close().awaitUninterruptibly(2, java.util.concurrent.TimeUnit.SECONDS);
     }
 }

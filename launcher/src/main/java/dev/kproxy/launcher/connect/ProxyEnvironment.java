@@ -1,6 +1,8 @@
 package dev.kproxy.launcher.connect;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -59,17 +61,20 @@ public record ProxyEnvironment(String proxyHost, int proxyPort) {
         return usage(dnsAddress, null);
     }
 
-    /** With {@code agentOption}, the Java agent's line too (it covers NIO, Netty and HttpClient, which ignore SOCKS). */
+    /** With {@code agentOption}, also the Java agent's line (it covers NIO, Netty and HttpClient, which ignore SOCKS). */
     public String usage(String dnsAddress, String agentOption) {
-        return String.join(System.lineSeparator(),
-                "  JVMs:        export JAVA_TOOL_OPTIONS=\"" + javaOptions() + "\"",
-                agentOption == null ? "" : "  any JVM client (NIO, Netty, HttpClient), Java agent instead:" + System.lineSeparator()
-                        + "               export JAVA_TOOL_OPTIONS=\"" + agentOption + "\"",
-                "  curl & co:   export ALL_PROXY=socks5h://" + proxyHost + ":" + proxyPort,
-                "  HTTP:        export HTTP_PROXY=http://" + proxyHost + ":" + proxyPort
-                        + " HTTPS_PROXY=http://" + proxyHost + ":" + proxyPort,
-                "               export NO_PROXY=" + NO_PROXY,
-                "  DNS:         " + dnsAddress + " (UDP and TCP), e.g. dig @" + dnsAddress.replace(":", " -p ") + " sage",
-                "  or run one command with all of it: kproxy run -- CMD...").replace(System.lineSeparator() + System.lineSeparator(), System.lineSeparator());
+        List<String> lines = new ArrayList<>();
+        lines.add("  JVMs:        export JAVA_TOOL_OPTIONS=\"" + javaOptions() + "\"");
+        if (agentOption != null) {
+            lines.add("  any JVM client (NIO, Netty, HttpClient), the Java agent instead:");
+            lines.add("               export JAVA_TOOL_OPTIONS=\"" + agentOption + "\"");
+        }
+        lines.add("  curl & co:   export ALL_PROXY=socks5h://" + proxyHost + ":" + proxyPort);
+        lines.add("  HTTP:        export HTTP_PROXY=http://" + proxyHost + ":" + proxyPort
+                + " HTTPS_PROXY=http://" + proxyHost + ":" + proxyPort);
+        lines.add("               export NO_PROXY=" + NO_PROXY);
+        lines.add("  DNS:         " + dnsAddress + " (UDP and TCP), e.g. dig @" + dnsAddress.replace(":", " -p ") + " sage");
+        lines.add("  or run one command with all of it: kproxy run -- CMD... (java gets the agent)");
+        return String.join(System.lineSeparator(), lines);
     }
 }
