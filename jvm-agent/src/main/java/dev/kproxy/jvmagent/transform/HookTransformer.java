@@ -47,16 +47,24 @@ public final class HookTransformer implements ClassFileTransformer {
                 }
             }
         }
-        // The others are woven when the app first loads them; only check now that they exist.
-        for (String name : jdk) {
-            if (!found.contains(name) && !existsInJavaBase(name)) {
-                for (HookPoint p : HookPoints.ALL) {
-                    if (p.className().replace('/', '.').equals(name)) {
-                        missing(p);
+        // The others are woven when the app first loads them; that they exist at all is checked
+        // beside the app's start (opening java.base's module reader is not free).
+        Thread check = new Thread(new Runnable() {
+            @Override
+            public void run() {
+                for (String name : jdk) {
+                    if (!found.contains(name) && !existsInJavaBase(name)) {
+                        for (HookPoint p : HookPoints.ALL) {
+                            if (p.className().replace('/', '.').equals(name)) {
+                                missing(p);
+                            }
+                        }
                     }
                 }
             }
-        }
+        }, "kproxy-agent-check");
+        check.setDaemon(true);
+        check.start();
     }
 
     private static boolean existsInJavaBase(String name) {
