@@ -54,11 +54,7 @@ public final class ClusterRouter {
         Thread t = new Thread(new Runnable() {
             @Override
             public void run() {
-                try {
-                    fetchConfig();
-                } finally {
-                    firstConfig.countDown();
-                }
+                fetchConfig();
             }
         }, "kproxy-agent-config");
         t.setDaemon(true);
@@ -77,7 +73,14 @@ public final class ClusterRouter {
 
     /** Fetches the cluster domain, namespaces, ranges and current service names; false when the daemon is not there. */
     public boolean fetchConfig() {
-        String answer = ask("config");
+        try {
+            return applyConfig(ask("config"));
+        } finally {
+            firstConfig.countDown();
+        }
+    }
+
+    private boolean applyConfig(String answer) {
         if (answer == null || !answer.startsWith("ok")) {
             return false;
         }
