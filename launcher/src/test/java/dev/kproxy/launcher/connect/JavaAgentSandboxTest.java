@@ -5,7 +5,6 @@ import dev.kproxy.launcher.Main;
 import dev.kproxy.launcher.agent.AgentJar;
 import dev.kproxy.launcher.agent.AgentProbe;
 import dev.kproxy.launcher.agent.AgentService;
-import dev.kproxy.launcher.daemon.ControlServer;
 import dev.kproxy.sandbox.network.PortForwardCounters;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -146,20 +145,30 @@ class JavaAgentSandboxTest {
 
     @Test
     @Order(5)
-    void kproxyRunAddsTheAgentToJavaAndAgentPathPrintsTheJar() throws Exception {
-        try (ControlServer control = new ControlServer(home.root().resolve("daemon.sock"),
-                Map.of("status", request -> outbound.status()))) {
+    void aRealDaemonServesAgentsKproxyRunAddsTheAgentAndAgentPathPrintsTheJar() throws Exception {
+        Path userHome = dir.resolve("user-home");
+        Map<String, String> env = Map.of("KPROXY_HOME", userHome.toString());
+        Clients.Result connect = Clients.run(Clients.java(Main.class.getName(), "connect", "--kubeconfig", cluster.kubeconfig().toString(),
+                "-n", StoryCluster.NS, "--proxy-port", "0", "--dns-port", "0"), env);
+        try {
+            assertThat(connect.exit()).as(connect.out() + connect.err()).isZero();
+            Path jar = userHome.resolve("agent").resolve(AgentJar.FILE_NAME);
+            assertThat(connect.out()).contains("export JAVA_TOOL_OPTIONS=\"-javaagent:" + jar + "=socket=" + userHome.resolve("agent.sock") + "\"");
+
             List<String> run = Clients.java(Main.class.getName(), "run", "--", javaBinary(), "-XX:TieredStopAtLevel=1",
                     "-cp", StoryCluster.classesOf(AgentProbe.class), AgentProbe.class.getName(),
                     "http:http://sage:50100/v1/usage/test", "nio:echo:7000");
-            Clients.Result r = Clients.run(run, Map.of("KPROXY_HOME", home.root().toString()));
+            Clients.Result r = Clients.run(run, env);
             assertThat(r.exit()).as(r.err()).isZero();
-            assertThat(r.out()).contains("\"data\":\"from k8s\"").contains("nio:echo:7000 -> remote=echo/" + cluster.clusterIp("echo") + ":7000 echo=hello nio");
+            assertThat(r.out()).contains("\"data\":\"from k8s\"")
+                    .contains("nio:echo:7000 -> remote=echo/" + cluster.clusterIp("echo") + ":7000 echo=hello nio");
             assertAnsweredThroughPortForward(r.out());
 
-            Clients.Result path = Clients.run(Clients.java(Main.class.getName(), "agent-path"), Map.of("KPROXY_HOME", home.root().toString()));
-            assertThat(path.out().strip()).isEqualTo(AgentJar.extract(home).toString());
-            assertThat(Files.size(Path.of(path.out().strip()))).isPositive();
+            Clients.Result path = Clients.run(Clients.java(Main.class.getName(), "agent-path"), env);
+            assertThat(path.out().strip()).isEqualTo(jar.toString());
+            assertThat(Files.size(jar)).isPositive();
+        } finally {
+            Clients.run(Clients.java(Main.class.getName(), "quit"), env);
         }
     }
 
