@@ -11,7 +11,7 @@ import java.util.function.BiFunction;
  * in {@code java.base}, next to the classes it serves, because code there can call nothing outside
  * the boot loader (the other way in, the boot class path, costs every app its class-data sharing
  * and prints a VM warning on each start). It references JDK types only; {@link #hooks} is the
- * agent's {@code Hooks.dispatch}, set once the class is defined. Until then, and for anything not
+ * agent's {@code Hooks.Dispatch}, set once the class is defined. Until then, and for anything not
  * in the cluster, every method hands back what it was given.
  */
 public final class JdkHooks {
@@ -25,27 +25,20 @@ public final class JdkHooks {
         return h == null ? remote : (SocketAddress) h.apply("route", new Object[] {remote});
     }
 
-    public static SocketAddress peer(SocketAddress current, SocketAddress original) {
+    public static SocketAddress peer(SocketAddress current) {
         BiFunction<String, Object[], Object> h = hooks;
-        return h == null ? current : (SocketAddress) h.apply("peer", new Object[] {current, original});
+        return h == null ? current : (SocketAddress) h.apply("peer", new Object[] {current});
     }
 
-    public static SocketAddress peerOfSocketImpl(InetAddress current, int port, SocketAddress original) {
-        BiFunction<String, Object[], Object> h = hooks;
-        return h == null || current == null ? null : (SocketAddress) h.apply("peer", new Object[] {new InetSocketAddress(current, port), original});
+    /** {@code SocketImpl}'s address field, from the old address and port. */
+    public static InetAddress peerAddress(InetAddress current, int port) {
+        SocketAddress p = current == null ? null : peer(new InetSocketAddress(current, port));
+        return p instanceof InetSocketAddress && ((InetSocketAddress) p).getAddress() != null ? ((InetSocketAddress) p).getAddress() : current;
     }
 
-    public static InetAddress addressOf(SocketAddress peer, InetAddress current) {
-        return peer instanceof InetSocketAddress && ((InetSocketAddress) peer).getAddress() != null
-                ? ((InetSocketAddress) peer).getAddress() : current;
-    }
-
-    public static int portOf(SocketAddress peer, int current) {
-        return peer instanceof InetSocketAddress ? ((InetSocketAddress) peer).getPort() : current;
-    }
-
-    public static InetSocketAddress peerOfListener(InetSocketAddress current) {
-        BiFunction<String, Object[], Object> h = hooks;
-        return h == null ? current : (InetSocketAddress) h.apply("peerOfListener", new Object[] {current});
+    /** {@code SocketImpl}'s port field, from the old address and port. */
+    public static int peerPort(InetAddress current, int port) {
+        SocketAddress p = current == null ? null : peer(new InetSocketAddress(current, port));
+        return p instanceof InetSocketAddress ? ((InetSocketAddress) p).getPort() : port;
     }
 }

@@ -8,12 +8,18 @@ import java.util.List;
 import java.util.function.BiFunction;
 
 /**
- * The static methods instrumented Netty classes call, and (through {@link #dispatch}) the JDK's. Each one is a pass-through
- * unless the address or name belongs to the cluster, and none throws: a failure inside the agent
- * must never change what the app sees for a non-cluster destination.
+ * The static methods instrumented Netty classes call, and (through {@link Dispatch}) the JDK's.
+ * Each one is a pass-through unless the address or name belongs to the cluster, and none throws:
+ * a failure inside the agent must never change what the app sees for a non-cluster destination.
  */
 public final class Hooks {
     private static volatile ClusterRouter router;
+    /**
+     * The destination the app asked for, from {@link #route} to the same thread's connect exit:
+     * it carries the app's own {@code InetAddress} (with the host name it resolved), which TLS
+     * host checks and {@code getHostName()} read back.
+     */
+    private static final ThreadLocal<InetSocketAddress> ASKED = new ThreadLocal<>();
 
     private Hooks() {
     }
@@ -30,9 +36,7 @@ public final class Hooks {
                 case "route":
                     return route((SocketAddress) args[0]);
                 case "peer":
-                    return peer((SocketAddress) args[0], (SocketAddress) args[1]);
-                case "peerOfListener":
-                    return peerOfListener((InetSocketAddress) args[0]);
+                    return peer((SocketAddress) args[0]);
                 default:
                     throw new IllegalArgumentException(operation);
             }
@@ -46,26 +50,33 @@ public final class Hooks {
             return remote;
         }
         try {
-            return r.route(isa);
+            InetSocketAddress routed = r.route(isa);
+            if (routed != isa) {
+                ASKED.set(isa);
+            }
+            return routed;
         } catch (RuntimeException e) {
             Warnings.once("route", "cannot route " + remote + ": " + e);
             return remote;
         }
     }
 
-    /** Connect exit: the peer address the app reads is what it asked for, not the loopback listener. */
-    public static SocketAddress peer(SocketAddress current, SocketAddress original) {
+    /**
+     * Connect exit and peer getters: a daemon listener's address becomes the cluster address the
+     * app asked for (this thread's, when it matches) or the listener's destination otherwise
+     * (asynchronous channels finish on another thread; Netty reads it on its event loop).
+     */
+    public static SocketAddress peer(SocketAddress current) {
         ClusterRouter r = router;
-        if (r == null || !(current instanceof InetSocketAddress isa) || r.clusterAddressOf(isa) == null) {
+        if (r == null || !(current instanceof InetSocketAddress isa)) {
             return current;
         }
-        return original instanceof InetSocketAddress ? original : r.clusterAddressOf(isa);
-    }
-
-    /** Where no original is at hand (asynchronous channels, Netty's native socket): the listener's cluster address. */
-    public static InetSocketAddress peerOfListener(InetSocketAddress current) {
-        SocketAddress p = peer(current, null);
-        return p instanceof InetSocketAddress isa ? isa : current;
+        InetSocketAddress cluster = r.clusterAddressOf(isa);
+        if (cluster == null) {
+            return current;
+        }
+        InetSocketAddress asked = ASKED.get();
+        return asked != null && asked.getPort() == cluster.getPort() && cluster.getAddress().equals(asked.getAddress()) ? asked : cluster;
     }
 
     /** A name lookup: the cluster addresses, or null to let the JDK (or Netty) resolve as usual. */

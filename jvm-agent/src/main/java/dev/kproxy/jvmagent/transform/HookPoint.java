@@ -14,10 +14,10 @@ final class HookPoint {
     private final String method;
     private final String descriptor;
     private final boolean route;
-    private final HookAdvice.Exit exit;
+    private final HookCode.Exit exit;
     private final String what;
 
-    HookPoint(String className, boolean suffix, String method, String descriptor, boolean route, HookAdvice.Exit exit, String what) {
+    HookPoint(String className, boolean suffix, String method, String descriptor, boolean route, HookCode.Exit exit, String what) {
         this.className = className;
         this.suffix = suffix;
         this.method = method;
@@ -39,7 +39,7 @@ final class HookPoint {
         return route;
     }
 
-    HookAdvice.Exit exit() {
+    HookCode.Exit exit() {
         return exit;
     }
 

@@ -22,20 +22,20 @@ final class HookPoints {
                     "java.net.Socket, HttpURLConnection and SSLSocket connects"),
             jdk(ASYNC, "implConnect",
                     "(Ljava/net/SocketAddress;Ljava/lang/Object;Ljava/nio/channels/CompletionHandler;)Ljava/util/concurrent/Future;",
-                    true, HookAdvice.Exit.NONE, "AsynchronousSocketChannel connects"),
+                    true, HookCode.Exit.NONE, "AsynchronousSocketChannel connects"),
             jdk(ASYNC, "setConnected", "()V", false,
-                    Exits.listenerField("sun/nio/ch/AsynchronousSocketChannelImpl", "remoteAddress"),
+                    Exits.field("sun/nio/ch/AsynchronousSocketChannelImpl", "remoteAddress", "Ljava/net/InetSocketAddress;"),
                     "AsynchronousSocketChannel's remote address"),
-            netty("io/netty/channel/unix/Socket", "connect", "(Ljava/net/SocketAddress;)Z", true, HookAdvice.Exit.NONE,
+            netty("io/netty/channel/unix/Socket", "connect", "(Ljava/net/SocketAddress;)Z", true, HookCode.Exit.NONE,
                     "Netty epoll/kqueue connects"),
             netty("io/netty/channel/unix/Socket", "remoteAddress", "()Ljava/net/InetSocketAddress;", false,
-                    Exits.returnValue("java.net.InetSocketAddress peerOfListener(java.net.InetSocketAddress)", false),
+                    Exits.returnedPeer("java/net/InetSocketAddress"),
                     "Netty epoll/kqueue remoteAddress()"),
             netty("io/netty/resolver/dns/DnsNameResolver", "resolveHostsFileEntry", "(Ljava/lang/String;)Ljava/net/InetAddress;", false,
-                    Exits.returnValue("java.net.InetAddress hostsFileEntry(java.net.InetAddress, String)", true),
+                    Exits.returnedWithFirstArg("hostsFileEntry", "(Ljava/net/InetAddress;Ljava/lang/String;)Ljava/net/InetAddress;"),
                     "cluster names in Netty's DNS resolver"),
             netty("io/netty/resolver/dns/DnsNameResolver", "resolveHostsFileEntries", "(Ljava/lang/String;)Ljava/util/List;", false,
-                    Exits.returnValue("java.util.List hostsFileEntries(java.util.List, String)", true),
+                    Exits.returnedWithFirstArg("hostsFileEntries", "(Ljava/util/List;Ljava/lang/String;)Ljava/util/List;"),
                     "cluster names in Netty's DNS resolver"));
 
     private HookPoints() {
@@ -69,11 +69,11 @@ final class HookPoints {
         return names;
     }
 
-    private static HookPoint jdk(String cls, String method, String desc, boolean route, HookAdvice.Exit exit, String what) {
+    private static HookPoint jdk(String cls, String method, String desc, boolean route, HookCode.Exit exit, String what) {
         return new HookPoint(cls, false, method, desc, route, exit, what);
     }
 
-    private static HookPoint netty(String cls, String method, String desc, boolean route, HookAdvice.Exit exit, String what) {
+    private static HookPoint netty(String cls, String method, String desc, boolean route, HookCode.Exit exit, String what) {
         return new HookPoint(cls, true, method, desc, route, exit, what);
     }
 }

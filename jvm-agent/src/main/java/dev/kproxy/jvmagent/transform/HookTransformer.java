@@ -17,7 +17,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Weaves {@link HookAdvice} into the classes {@link HookPoints} names, when they load or (already
+ * Weaves {@link HookCode} into the classes {@link HookPoints} names, when they load or (already
  * loaded ones) on retransformation. A class is left as it was when anything goes wrong, and a hook
  * point the class lacks is reported once: the app then runs as without the agent for that path.
  */
@@ -97,12 +97,12 @@ public final class HookTransformer implements ClassFileTransformer {
                     for (HookPoint p : points) {
                         if (p.matchesMethod(name, desc) && (access & Opcodes.ACC_ABSTRACT) == 0) {
                             applied.add(p);
-                            return new HookAdvice(next, access, name, desc, p.hooksClass(), p.route(), p.exit());
+                            return new HookCode(next, (access & Opcodes.ACC_STATIC) != 0, p.hooksClass(), p.route(), p.exit());
                         }
                     }
                     return next;
                 }
-            }, ClassReader.EXPAND_FRAMES);
+            }, 0);
             for (HookPoint p : points) {
                 if (!applied.contains(p)) {
                     missing(p);

@@ -25,7 +25,7 @@ class JdkHooksInjectorTest {
             }
         }, 0);
         assertThat(methods).contains("route(Ljava/net/SocketAddress;)Ljava/net/SocketAddress;",
-                "peer(Ljava/net/SocketAddress;Ljava/net/SocketAddress;)Ljava/net/SocketAddress;",
-                "peerOfListener(Ljava/net/InetSocketAddress;)Ljava/net/InetSocketAddress;");
+                "peer(Ljava/net/SocketAddress;)Ljava/net/SocketAddress;",
+                "peerAddress(Ljava/net/InetAddress;I)Ljava/net/InetAddress;", "peerPort(Ljava/net/InetAddress;I)I");
     }
 }
