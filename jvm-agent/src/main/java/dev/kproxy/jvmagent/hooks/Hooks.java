@@ -6,6 +6,7 @@ import java.net.SocketAddress;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.BiFunction;
+import java.util.stream.Stream;
 
 /**
  * The static methods instrumented Netty classes call, and (through {@link Dispatch}) the JDK's.
@@ -91,6 +92,12 @@ public final class Hooks {
             Warnings.once("lookup", "cannot look up " + host + ": " + e);
             return null;
         }
+    }
+
+    /** For the JDK 18+ resolver ({@code ResolverClass}): the cluster addresses as a stream, or null. */
+    public static Stream<InetAddress> clusterStream(String host) {
+        InetAddress[] cluster = clusterAddresses(host);
+        return cluster == null ? null : Stream.of(cluster);
     }
 
     /** Netty's {@code DnsNameResolver.resolveHostsFileEntry}: a cluster name answers like a hosts-file line. */

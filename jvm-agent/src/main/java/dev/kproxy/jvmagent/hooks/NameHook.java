@@ -14,7 +14,8 @@ import java.util.stream.Stream;
  * every client that resolves through it ({@code Socket}, NIO, {@code HttpClient}, Netty's default
  * resolver, gRPC) sees cluster names. JDK 18+ keeps the resolver in {@code InetAddress.resolver}
  * (an {@code InetAddressResolver}); JDK 17 in {@code InetAddress.nameService} (the private
- * {@code InetAddress$NameService}). Either is wrapped in a proxy that answers cluster names and
+ * {@code InetAddress$NameService}). Either is wrapped (17: in a proxy, this class its handler;
+ * 18+: in {@link ResolverClass}'s class) so that it answers cluster names and
  * hands everything else, unchanged, to the JDK's resolver - including its exceptions. (The
  * resolver SPI would be the polite way on 18+, but the JDK skips it when
  * {@code jdk.net.hosts.file} is set, and it does not exist on 17.) Needs {@code java.net} opened
@@ -56,8 +57,8 @@ public final class NameHook implements InvocationHandler {
             jdk = field.get(null);
         }
         Class<?> type = field.getType();
-        NameHook handler = new NameHook(type, jdk, jdk18 ? "lookupByName" : "lookupAllHostAddr", jdk18);
-        field.set(null, Proxy.newProxyInstance(null, new Class<?>[] {type}, handler));
+        field.set(null, jdk18 ? ResolverClass.wrap(jdk)
+                : Proxy.newProxyInstance(null, new Class<?>[] {type}, new NameHook(type, jdk, "lookupAllHostAddr", false)));
         return "InetAddress." + field.getName();
     }
 
