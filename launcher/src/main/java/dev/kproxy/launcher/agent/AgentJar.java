@@ -46,6 +46,11 @@ public final class AgentJar {
         return jar;
     }
 
+    /** Whether this kproxy build carries the agent (a build from the IDE's classes may not). */
+    public static boolean carried() {
+        return AgentJar.class.getResource(RESOURCE) != null;
+    }
+
     /** The daemon's agent socket in {@code home}. */
     public static Path socket(KproxyHome home) {
         return home.root().resolve("agent.sock");

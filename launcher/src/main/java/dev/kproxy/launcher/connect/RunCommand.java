@@ -36,7 +36,7 @@ public final class RunCommand implements Callable<Integer> {
         ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
         ProxyEnvironment proxy = ProxyEnvironment.of(status);
         // A java command gets the Java agent (every client, not only those honouring socksProxyHost).
-        builder.environment().putAll(isJava(command.get(0))
+        builder.environment().putAll(isJava(command.get(0)) && AgentJar.carried()
                 ? proxy.variables(System.getenv("JAVA_TOOL_OPTIONS"), AgentJar.javaOption(KproxyHome.resolve()))
                 : proxy.variables(System.getenv("JAVA_TOOL_OPTIONS")));
         Process process;
