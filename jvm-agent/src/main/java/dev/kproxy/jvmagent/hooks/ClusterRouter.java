@@ -18,19 +18,25 @@ import java.util.concurrent.TimeUnit;
  * address a cluster destination (then the daemon's loopback listener for it). Everything outside
  * the cluster gets {@code null} or the address unchanged, so the JDK carries on exactly as
  * without the agent. Answers come from the daemon ({@link DaemonLink}); routes are kept for the
- * daemon's lifetime (its listeners live that long), names for a few seconds (pods churn).
+ * daemon's lifetime (its listeners live that long) but asked again every 30 s (a restarted
+ * daemon has new ones), names for a few seconds (pods churn).
  */
 public final class ClusterRouter {
     private static final long NAME_TTL_NANOS = 5_000_000_000L;
     private static final long CONFIG_TTL_NANOS = 30_000_000_000L;
+    /** Listeners live as long as the daemon; asking again now and then finds a restarted daemon's new ones. */
+    private static final long ROUTE_TTL_NANOS = 30_000_000_000L;
     private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
 
     private record Names(InetAddress[] addresses, long expires) {
     }
 
+    private record Route(int port, long expires) {
+    }
+
     private final DaemonLink daemon;
     private final Map<String, Names> names = new ConcurrentHashMap<>();
-    private final Map<String, Integer> routes = new ConcurrentHashMap<>();
+    private final Map<String, Route> routes = new ConcurrentHashMap<>();
     /** Listener port → the cluster address it stands for: the peer address apps are shown. */
     private final Map<Integer, InetSocketAddress> listeners = new ConcurrentHashMap<>();
     private volatile String domain = "cluster.local";
@@ -141,14 +147,19 @@ public final class ClusterRouter {
             return remote;
         }
         String key = address.getHostAddress() + " " + remote.getPort();
-        Integer port = routes.get(key);
-        if (port == null) {
+        Route cached = routes.get(key);
+        long now = System.nanoTime();
+        int port;
+        if (cached != null && now - cached.expires < 0) {
+            port = cached.port;
+        } else {
             String answer = ask("route " + key);
             if (answer == null || !answer.startsWith("ok ")) {
+                routes.remove(key);
                 return remote;
             }
-            port = Integer.valueOf(answer.substring(3).trim());
-            routes.put(key, port);
+            port = Integer.parseInt(answer.substring(3).trim());
+            routes.put(key, new Route(port, now + ROUTE_TTL_NANOS));
         }
         listeners.put(port, new InetSocketAddress(address, remote.getPort()));
         return new InetSocketAddress(LOOPBACK, port);
