@@ -23,7 +23,15 @@ public final class AgentStart {
     private AgentStart() {
     }
 
+    static boolean isKproxyItself(String command) {
+        String main = command.split(" ", 2)[0];
+        return main.equals("dev.kproxy.launcher.Main") || main.endsWith("/kproxy.jar") || main.equals("kproxy.jar");
+    }
+
     public static void start(String args, Instrumentation inst) {
+        if (isKproxyItself(System.getProperty("sun.java.command", ""))) {
+            return; // a JAVA_TOOL_OPTIONS-wide agent must not route kproxy's own daemon and CLI
+        }
         try {
             Path socket = AgentArguments.socket(args, System.getenv("KPROXY_HOME"), System.getProperty("user.home"));
             ClusterRouter router = new ClusterRouter(new DaemonLink(socket));

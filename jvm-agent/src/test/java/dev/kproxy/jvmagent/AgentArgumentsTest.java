@@ -14,4 +14,12 @@ class AgentArgumentsTest {
         assertThat(AgentArguments.socket(null, "/h", "/u")).isEqualTo(Path.of("/h/agent.sock"));
         assertThat(AgentArguments.socket("", " ", "/u")).isEqualTo(Path.of("/u/.kproxy/agent.sock"));
     }
+
+    @Test
+    void kproxysOwnJvmsAreLeftAlone() {
+        assertThat(AgentStart.isKproxyItself("dev.kproxy.launcher.Main daemon --kubeconfig k")).isTrue();
+        assertThat(AgentStart.isKproxyItself("/opt/kproxy/launcher/target/kproxy.jar connect")).isTrue();
+        assertThat(AgentStart.isKproxyItself("com.example.App")).isFalse();
+        assertThat(AgentStart.isKproxyItself("")).isFalse();
+    }
 }

@@ -29,7 +29,7 @@ public final class JavaAgentBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        int runs = 10;
+        int runs = args.length > 1 ? Integer.parseInt(args[1]) : 10;
         int connects = args.length > 0 ? Integer.parseInt(args[0]) : 200;
         Path dir = Files.createTempDirectory("kproxy-agent-bench");
         try (StoryCluster cluster = StoryCluster.start(dir);
@@ -44,10 +44,14 @@ public final class JavaAgentBenchmark {
                         without[0][i] = startup(java, null, without[1], i);
                         with[0][i] = startup(java, agent, with[1], i);
                     }
-                    System.out.printf("%s: JVM start to main, median of %d: %d ms without the agent, %d ms with (+%d ms);"
-                                    + " process wall time %d ms vs %d ms (+%d ms)%n", java, runs,
-                            median(without[1]), median(with[1]), median(with[1]) - median(without[1]),
-                            median(without[0]), median(with[0]), median(with[0]) - median(without[0]));
+                    long[] pairs = new long[runs];
+                    for (int i = 0; i < runs; i++) {
+                        pairs[i] = with[1][i] - without[1][i];
+                    }
+                    System.out.printf("%s: JVM start to main, median of %d: %d ms without the agent, %d ms with (+%d ms; median of"
+                                    + " the %d interleaved pairs' differences +%d ms); process wall time %d ms vs %d ms (+%d ms); load %s%n",
+                            java, runs, median(without[1]), median(with[1]), median(with[1]) - median(without[1]), runs, median(pairs),
+                            median(without[0]), median(with[0]), median(with[0]) - median(without[0]), loadAverage());
                 }
                 String echo = cluster.clusterIp("echo");
                 String self = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -93,6 +97,10 @@ public final class JavaAgentBenchmark {
             throw new IllegalStateException(command + ": " + r.err());
         }
         return r.out().strip();
+    }
+
+    private static String loadAverage() throws java.io.IOException {
+        return Files.readString(Path.of("/proc/loadavg")).strip();
     }
 
     private static long median(long[] values) {
