@@ -86,11 +86,11 @@ class NettyClientsSandboxTest {
 
     @AfterAll
     static void stop() {
-        if (agents != null) {
-            agents.close();
-        }
         if (outbound != null) {
             outbound.close();
+        }
+        if (agents != null) {
+            agents.close();
         }
         if (client != null) {
             client.close();

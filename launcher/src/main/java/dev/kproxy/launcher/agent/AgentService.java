@@ -16,7 +16,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The daemon side of the Java agent, composed over a running {@link Outbound} session: the agent
  * socket, the name and range answers, and the loopback listeners, which dial through a
- * {@link ClusterDialer} over the session's resolver and port-forward transport.
+ * {@link ClusterDialer} over the session's resolver and port-forward transport. Close it after
+ * the session: port-forward channels opened for agents complete on this service's event loop.
  */
 public final class AgentService implements AutoCloseable {
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());

@@ -83,8 +83,9 @@ public final class DaemonCommand implements Runnable {
         awaitQuietly(quit);
         LOG.info("quitting");
         control.close();
-        agents.close();
+        // The session first: its port-forwards finish on the agents' event loop, which must outlive them.
         outbound.close();
+        agents.close();
         stopped.countDown();
         LOG.info("stopped");
     }

@@ -32,10 +32,11 @@ public final class JavaAgentBenchmark {
         int runs = args.length > 1 ? Integer.parseInt(args[1]) : 10;
         int connects = args.length > 0 ? Integer.parseInt(args[0]) : 200;
         Path dir = Files.createTempDirectory("kproxy-agent-bench");
-        try (StoryCluster cluster = StoryCluster.start(dir);
-             Outbound outbound = Outbound.start(ConnectOptions.of(cluster.kubeconfig(), StoryCluster.NS))) {
-            KproxyHome home = KproxyHome.at(dir.resolve("home"));
-            try (AgentService agents = AgentService.start(outbound, AgentJar.socket(home), "cluster.local")) {
+        KproxyHome home = KproxyHome.at(dir.resolve("home"));
+        try (StoryCluster cluster = StoryCluster.start(dir)) {
+            Outbound outbound = Outbound.start(ConnectOptions.of(cluster.kubeconfig(), StoryCluster.NS));
+            AgentService agents = AgentService.start(outbound, AgentJar.socket(home), "cluster.local");
+            try {
                 String agent = AgentJar.javaOption(home);
                 for (String java : javas()) {
                     long[][] without = new long[2][runs];
@@ -64,6 +65,9 @@ public final class JavaAgentBenchmark {
                                 connects, viaAgent, viaSocks);
                     }
                 }
+            } finally {
+                outbound.close();
+                agents.close();
             }
         }
     }

@@ -75,11 +75,11 @@ class JavaAgentSandboxTest {
         if (localEcho != null) {
             localEcho.close();
         }
-        if (agents != null) {
-            agents.close();
-        }
         if (outbound != null) {
             outbound.close();
+        }
+        if (agents != null) {
+            agents.close();
         }
         if (cluster != null) {
             cluster.close();
