@@ -14,13 +14,27 @@ final class AgentArguments {
     private AgentArguments() {
     }
 
-    static Path socket(String args, String kproxyHome, String userHome) {
+    /** From the agent argument alone when it names the socket (the environment is read only otherwise: it costs start-up time). */
+    static Path socket(String args) {
+        Path fromArgument = fromArgument(args);
+        return fromArgument != null ? fromArgument : socket(null, System.getenv("KPROXY_HOME"), System.getProperty("user.home"));
+    }
+
+    private static Path fromArgument(String args) {
         if (args != null) {
             for (String part : args.split(",")) {
                 if (part.startsWith("socket=") && part.length() > "socket=".length()) {
                     return Path.of(part.substring("socket=".length()));
                 }
             }
+        }
+        return null;
+    }
+
+    static Path socket(String args, String kproxyHome, String userHome) {
+        Path fromArgument = fromArgument(args);
+        if (fromArgument != null) {
+            return fromArgument;
         }
         String property = System.getProperty("kproxy.agent.socket");
         if (property != null && !property.isBlank()) {

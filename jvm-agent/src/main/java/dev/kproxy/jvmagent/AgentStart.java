@@ -32,22 +32,32 @@ public final class AgentStart {
         if (isKproxyItself(System.getProperty("sun.java.command", ""))) {
             return; // a JAVA_TOOL_OPTIONS-wide agent must not route kproxy's own daemon and CLI
         }
+        boolean trace = System.getProperty("kproxy.agent.trace") != null;
+        long t0 = System.nanoTime();
         try {
-            Path socket = AgentArguments.socket(args, System.getenv("KPROXY_HOME"), System.getProperty("user.home"));
+            Path socket = AgentArguments.socket(args);
             ClusterRouter router = new ClusterRouter(new DaemonLink(socket));
             Module agent = AgentStart.class.getModule();
             // java.net: the resolver field NameHook replaces.
             inst.redefineModule(Object.class.getModule(), Set.of(), Map.of(), Map.of("java.net", Set.of(agent)), Set.of(), Map.of());
             router.fetchConfigInBackground();
             Hooks.install(router);
+            long t1 = System.nanoTime();
             try {
                 NameHook.install();
             } catch (ReflectiveOperationException | RuntimeException e) {
                 Warnings.once("names", "cannot put cluster names into InetAddress on " + Runtime.version() + " (" + e
                         + "); only cluster addresses are mapped");
             }
+            long t2 = System.nanoTime();
             JdkHooksInjector.inject(inst, new Hooks.Dispatch());
+            long t3 = System.nanoTime();
             new HookTransformer(inst, agent).install();
+            if (trace) {
+                // -Dkproxy.agent.trace: where the agent's start-up time goes, in ms
+                System.err.println("kproxy agent: start " + (t1 - t0) / 1_000_000 + " names " + (t2 - t1) / 1_000_000
+                        + " jdk-hooks " + (t3 - t2) / 1_000_000 + " weave " + (System.nanoTime() - t3) / 1_000_000);
+            }
         } catch (Exception | LinkageError e) {
             Warnings.once("start", "could not start (" + e + "); this JVM runs without it");
         }

@@ -39,20 +39,9 @@ public final class JavaAgentBenchmark {
             try {
                 String agent = AgentJar.javaOption(home);
                 for (String java : javas()) {
-                    long[][] without = new long[2][runs];
-                    long[][] with = new long[2][runs];
-                    for (int i = 0; i < runs; i++) {
-                        without[0][i] = startup(java, null, without[1], i);
-                        with[0][i] = startup(java, agent, with[1], i);
+                    for (String mode : List.of("start", "start-net")) {
+                        startup(java, agent, mode, runs);
                     }
-                    long[] pairs = new long[runs];
-                    for (int i = 0; i < runs; i++) {
-                        pairs[i] = with[1][i] - without[1][i];
-                    }
-                    System.out.printf("%s: JVM start to main, median of %d: %d ms without the agent, %d ms with (+%d ms; median of"
-                                    + " the %d interleaved pairs' differences +%d ms); process wall time %d ms vs %d ms (+%d ms); load %s%n",
-                            java, runs, median(without[1]), median(with[1]), median(with[1]) - median(without[1]), runs, median(pairs),
-                            median(without[0]), median(with[0]), median(with[0]) - median(without[0]), loadAverage());
                 }
                 String echo = cluster.clusterIp("echo");
                 String self = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -80,10 +69,27 @@ public final class JavaAgentBenchmark {
         return javas;
     }
 
-    /** Wall time of the whole process in ms; the JVM's uptime at main into {@code uptimes[i]}. */
-    private static long startup(String java, String agent, long[] uptimes, int i) throws Exception {
+    /** {@code runs} interleaved pairs of child JVMs without and with the agent; prints medians and the median paired difference. */
+    private static void startup(String java, String agent, String mode, int runs) throws Exception {
+        long[][] without = new long[2][runs];
+        long[][] with = new long[2][runs];
+        long[] pairs = new long[runs];
+        for (int i = 0; i < runs; i++) {
+            without[0][i] = startup(java, null, mode, without[1], i);
+            with[0][i] = startup(java, agent, mode, with[1], i);
+            pairs[i] = with[1][i] - without[1][i];
+        }
+        System.out.printf("%s %s: JVM start to %s, median of %d: %d ms without the agent, %d ms with (+%d ms; median of"
+                        + " the paired differences +%d ms); process wall time %d ms vs %d ms (+%d ms); load %s%n",
+                java, mode, mode.equals("start") ? "main" : "main with InetAddress ready", runs, median(without[1]), median(with[1]),
+                median(with[1]) - median(without[1]), median(pairs), median(without[0]), median(with[0]),
+                median(with[0]) - median(without[0]), loadAverage());
+    }
+
+    /** Wall time of the whole process in ms; the JVM's uptime when the probe printed into {@code uptimes[i]}. */
+    private static long startup(String java, String agent, String mode, long[] uptimes, int i) throws Exception {
         long start = System.nanoTime();
-        String out = probe(java, agent, "start");
+        String out = probe(java, agent, mode);
         long wall = (System.nanoTime() - start) / 1_000_000;
         uptimes[i] = Long.parseLong(out.replaceAll("(?s).*uptime-ms (\\d+).*", "$1"));
         return wall;
