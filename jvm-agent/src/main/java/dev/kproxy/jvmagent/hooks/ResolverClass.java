@@ -39,7 +39,7 @@ final class ResolverClass {
     private static byte[] bytes() {
         String self = ResolverClass.class.getName().replace('.', '/').replace("ResolverClass", "ClusterResolver");
         String hooks = Hooks.class.getName().replace('.', '/');
-        ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_MAXS | ClassWriter.COMPUTE_FRAMES);
+        ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_MAXS); // the one frame is written below
         cw.visit(Opcodes.V17, Opcodes.ACC_PUBLIC | Opcodes.ACC_FINAL | Opcodes.ACC_SUPER, self, null, "java/lang/Object", new String[] {RESOLVER});
         cw.visitField(Opcodes.ACC_PRIVATE | Opcodes.ACC_FINAL, "jdk", "L" + RESOLVER + ";", null, null).visitEnd();
 
@@ -64,6 +64,7 @@ final class ResolverClass {
         lookup.visitJumpInsn(Opcodes.IFNULL, jdk);
         lookup.visitInsn(Opcodes.ARETURN);
         lookup.visitLabel(jdk);
+        lookup.visitFrame(Opcodes.F_SAME1, 0, null, 1, new Object[] {"java/util/stream/Stream"});
         lookup.visitInsn(Opcodes.POP);
         lookup.visitVarInsn(Opcodes.ALOAD, 0);
         lookup.visitFieldInsn(Opcodes.GETFIELD, self, "jdk", "L" + RESOLVER + ";");
