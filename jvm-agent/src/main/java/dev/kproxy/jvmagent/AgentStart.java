@@ -40,23 +40,24 @@ public final class AgentStart {
             Module agent = AgentStart.class.getModule();
             // java.net: the resolver field NameHook replaces.
             inst.redefineModule(Object.class.getModule(), Set.of(), Map.of(), Map.of("java.net", Set.of(agent)), Set.of(), Map.of());
-            router.fetchConfigInBackground();
             Hooks.install(router);
+            JdkHooksInjector.inject(inst, new Hooks.Dispatch());
             long t1 = System.nanoTime();
+            // Before the daemon link opens its first SocketChannel: SocketChannelImpl is then woven
+            // as it loads, on that background thread, instead of retransformed on this one.
+            new HookTransformer(inst, agent).install();
+            long t2 = System.nanoTime();
+            router.fetchConfigInBackground();
             try {
                 NameHook.install();
             } catch (ReflectiveOperationException | RuntimeException e) {
                 Warnings.once("names", "cannot put cluster names into InetAddress on " + Runtime.version() + " (" + e
                         + "); only cluster addresses are mapped");
             }
-            long t2 = System.nanoTime();
-            JdkHooksInjector.inject(inst, new Hooks.Dispatch());
-            long t3 = System.nanoTime();
-            new HookTransformer(inst, agent).install();
             if (trace) {
                 // -Dkproxy.agent.trace: where the agent's start-up time goes, in ms
-                System.err.println("kproxy agent: start " + (t1 - t0) / 1_000_000 + " names " + (t2 - t1) / 1_000_000
-                        + " jdk-hooks " + (t3 - t2) / 1_000_000 + " weave " + (System.nanoTime() - t3) / 1_000_000);
+                System.err.println("kproxy agent: start+jdk-hooks " + (t1 - t0) / 1_000_000 + " weave " + (t2 - t1) / 1_000_000
+                        + " names " + (System.nanoTime() - t2) / 1_000_000);
             }
         } catch (Exception | LinkageError e) {
             Warnings.once("start", "could not start (" + e + "); this JVM runs without it");
