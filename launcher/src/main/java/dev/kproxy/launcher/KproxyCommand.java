@@ -1,5 +1,6 @@
 package dev.kproxy.launcher;
 
+import dev.kproxy.launcher.agent.AgentPathCommand;
 import dev.kproxy.launcher.connect.ConnectCommand;
 import dev.kproxy.launcher.connect.QuitCommand;
 import dev.kproxy.launcher.connect.RunCommand;
@@ -27,7 +28,7 @@ import picocli.CommandLine.Spec;
                 "Start with `kproxy sandbox up -f examples/manifests/sage.yaml` for a local stand-in cluster."},
         subcommands = {ConnectCommand.class, StatusCommand.class, RunCommand.class, QuitCommand.class, DaemonCommand.class,
                 ListCommand.class, InterceptCommand.class, LeaveCommand.class, UninstallCommand.class,
-                SandboxCommand.class, CompletionCommand.class})
+                SandboxCommand.class, CompletionCommand.class, AgentPathCommand.class})
 public final class KproxyCommand implements Runnable {
     @Spec
     CommandSpec spec;

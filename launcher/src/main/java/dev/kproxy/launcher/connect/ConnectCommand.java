@@ -3,6 +3,7 @@ package dev.kproxy.launcher.connect;
 import dev.kproxy.launcher.BackgroundJvm;
 import dev.kproxy.launcher.KproxyHome;
 import dev.kproxy.launcher.UserError;
+import dev.kproxy.launcher.agent.AgentJar;
 import dev.kproxy.launcher.daemon.ControlClient;
 import dev.kproxy.launcher.daemon.DaemonFiles;
 import picocli.CommandLine.Command;
@@ -92,7 +93,7 @@ public final class ConnectCommand implements Runnable {
         out.println("Proxy (SOCKS5, SOCKS4a, HTTP): " + s.path("proxyAddress").asString() + ":" + s.path("proxyPort").asInt()
                 + "   DNS: " + dns(s) + (s.path("direct").asBoolean() ? "" : "   (--no-direct: only cluster names)"));
         out.println("Use it:");
-        out.println(env.usage(dns(s)));
+        out.println(env.usage(dns(s), AgentJar.carried() ? AgentJar.javaOption(KproxyHome.resolve()) : null));
         out.println("Stop with `kproxy quit`.");
         out.flush();
     }

@@ -4,7 +4,9 @@ import dev.kproxy.proxy.ProxyCredentials;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -60,9 +62,17 @@ public record ProxyEnvironment(String proxyHost, int proxyPort, Optional<ProxyCr
      * {@code JAVA_TOOL_OPTIONS} is appended to {@code existingJavaToolOptions} when there is one.
      */
     public Map<String, String> variables(String existingJavaToolOptions) {
+        return variables(existingJavaToolOptions, javaOptions());
+    }
+
+    /**
+     * The variables with {@code javaOptions} (e.g. the Java agent's {@code -javaagent:} option,
+     * which makes the SOCKS properties unnecessary) appended to {@code JAVA_TOOL_OPTIONS}.
+     */
+    public Map<String, String> variables(String existingJavaToolOptions, String javaOptions) {
         Map<String, String> env = new LinkedHashMap<>();
         String javaOpts = existingJavaToolOptions == null || existingJavaToolOptions.isBlank()
-                ? javaOptions() : existingJavaToolOptions.strip() + " " + javaOptions();
+                ? javaOptions : existingJavaToolOptions.strip() + " " + javaOptions;
         env.put("JAVA_TOOL_OPTIONS", javaOpts);
         String socks = "socks5h://" + userInfo() + proxyHost + ":" + proxyPort;
         String http = "http://" + userInfo() + proxyHost + ":" + proxyPort;
@@ -75,13 +85,23 @@ public record ProxyEnvironment(String proxyHost, int proxyPort, Optional<ProxyCr
 
     /** The lines {@code kproxy connect} prints: what to export, by kind of client. */
     public String usage(String dnsAddress) {
-        return String.join(System.lineSeparator(),
-                "  JVMs:        export JAVA_TOOL_OPTIONS=\"" + javaOptions() + "\"",
-                "  curl & co:   export ALL_PROXY=socks5h://" + proxyHost + ":" + proxyPort,
-                "  HTTP:        export HTTP_PROXY=http://" + proxyHost + ":" + proxyPort
-                        + " HTTPS_PROXY=http://" + proxyHost + ":" + proxyPort,
-                "               export NO_PROXY=" + NO_PROXY,
-                "  DNS:         " + dnsAddress + " (UDP and TCP), e.g. dig @" + dnsAddress.replace(":", " -p ") + " sage",
-                "  or run one command with all of it: kproxy run -- CMD...");
+        return usage(dnsAddress, null);
+    }
+
+    /** With {@code agentOption}, also the Java agent's line (it covers NIO, Netty and HttpClient, which ignore SOCKS). */
+    public String usage(String dnsAddress, String agentOption) {
+        List<String> lines = new ArrayList<>();
+        lines.add("  JVMs:        export JAVA_TOOL_OPTIONS=\"" + javaOptions() + "\"");
+        if (agentOption != null) {
+            lines.add("  any JVM client (NIO, Netty, HttpClient), the Java agent instead:");
+            lines.add("               export JAVA_TOOL_OPTIONS=\"" + agentOption + "\"");
+        }
+        lines.add("  curl & co:   export ALL_PROXY=socks5h://" + proxyHost + ":" + proxyPort);
+        lines.add("  HTTP:        export HTTP_PROXY=http://" + proxyHost + ":" + proxyPort
+                + " HTTPS_PROXY=http://" + proxyHost + ":" + proxyPort);
+        lines.add("               export NO_PROXY=" + NO_PROXY);
+        lines.add("  DNS:         " + dnsAddress + " (UDP and TCP), e.g. dig @" + dnsAddress.replace(":", " -p ") + " sage");
+        lines.add("  or run one command with all of it: kproxy run -- CMD... (java gets the agent)");
+        return String.join(System.lineSeparator(), lines);
     }
 }

@@ -2,6 +2,8 @@ package dev.kproxy.launcher.daemon;
 
 import dev.kproxy.launcher.KproxyHome;
 import dev.kproxy.launcher.UserError;
+import dev.kproxy.launcher.agent.AgentJar;
+import dev.kproxy.launcher.agent.AgentService;
 import dev.kproxy.launcher.connect.ConnectFlags;
 import dev.kproxy.launcher.connect.Outbound;
 import dev.kproxy.launcher.intercept.InterceptManager;
@@ -53,11 +55,22 @@ public final class DaemonCommand implements Runnable {
         InterceptManager intercepts = new InterceptManager(outbound.client(), outbound.transport(), outbound.namespace());
         intercepts.reportInstalled(outbound.namespaces());
         ControlServer control;
+        AgentService agents;
+        try {
+            agents = AgentService.start(outbound, AgentJar.socket(KproxyHome.resolve()), flags.options().clusterDomain());
+        } catch (IOException e) {
+            intercepts.close();
+            outbound.close();
+            String reason = "cannot open the Java agent socket: " + e.getMessage();
+            files.recordFailure(reason);
+            throw new UserError(reason);
+        }
         try {
             // Each feature adds its own commands here (intercept, the Java agent's lookups, ...).
             Map<String, Function<JsonNode, ObjectNode>> commands = new LinkedHashMap<>();
             commands.put("status", request -> outbound.status());
             commands.put("proxy-credentials", request -> outbound.proxyCredentials());
+            commands.put("agent", request -> agents.status());
             commands.put("quit", request -> {
                 quit.countDown();
                 return JsonMapper.builder().build().createObjectNode()
@@ -67,6 +80,7 @@ public final class DaemonCommand implements Runnable {
             control = new ControlServer(files.socket(), commands);
         } catch (IOException e) {
             intercepts.close();
+            agents.close();
             outbound.close();
             String reason = "cannot open the control socket " + files.socket() + ": " + e.getMessage();
             files.recordFailure(reason);
@@ -77,7 +91,9 @@ public final class DaemonCommand implements Runnable {
         LOG.info("quitting");
         control.close();
         intercepts.close(); // leaves every intercept while the cluster client is still open
+        // The session first: its port-forwards finish on the agents' event loop, which must outlive them.
         outbound.close();
+        agents.close();
         stopped.countDown();
         LOG.info("stopped");
     }
