@@ -289,6 +289,16 @@ class InterceptStoryTest {
         Kproxy.Result badLocal = kproxy.run("intercept", "sage", "http");
         assertThat(badLocal.err().strip()).isEqualTo("kproxy: local port 'http' is not a port number (1-65535): LOCAL[:REMOTE], e.g. 10519:50100");
 
+        JsonNode sageBefore = cluster.stored(ResourceCatalog.DEPLOYMENT, "sage").path("spec");
+        Kproxy.Result noImage = kproxy.run("intercept", "sage", "1234", "--agent-image", "registry.example/no-such-jre:17",
+                "--rollout-timeout", "15s");
+        assertThat(noImage.exit()).as(noImage.all()).isEqualTo(1);
+        assertThat(noImage.err().strip()).startsWith("kproxy: rollout of deployment wjyl-dev/sage not ready after 15s")
+                .contains("container kproxy-agent: ImagePullBackOff: image \"registry.example/no-such-jre:17\"")
+                .endsWith("(kproxy has restored deployment/sage)").doesNotContain("\n");
+        assertThat(cluster.stored(ResourceCatalog.DEPLOYMENT, "sage").path("spec")).isEqualTo(sageBefore);
+        cluster.awaitSettled();
+
         Path envFile = dir.resolve("envy.json");
         Kproxy.Result envy = kproxy.run("intercept", "my-envy", String.valueOf(freePort()), "--workload", "envy", "--env-file", envFile.toString(),
                 "--env-syntax", "json");
