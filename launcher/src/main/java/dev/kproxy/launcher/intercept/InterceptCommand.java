@@ -1,5 +1,7 @@
 package dev.kproxy.launcher.intercept;
 
+import dev.kproxy.intercept.InterceptSpec;
+import dev.kproxy.launcher.DurationConverter;
 import dev.kproxy.launcher.UserError;
 import dev.kproxy.launcher.daemon.ControlClient;
 import picocli.CommandLine.Command;
@@ -64,6 +66,10 @@ public final class InterceptCommand implements Runnable {
     @Option(names = "--agent-image", paramLabel = "IMG", description = "image running the agent; any Java 17+ JRE (default: eclipse-temurin:17-jre)")
     String agentImage;
 
+    @Option(names = "--rollout-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "how long to wait for the workload's pods to be ready with the agent (default: 2m)")
+    Duration rolloutTimeout = InterceptSpec.DEFAULT_ROLLOUT_TIMEOUT;
+
     @Spec
     CommandSpec spec;
 
@@ -78,7 +84,7 @@ public final class InterceptCommand implements Runnable {
         EnvFile syntax = EnvFile.of(envSyntax);
         InterceptRequest request = new InterceptRequest(name, Optional.ofNullable(namespace), Optional.ofNullable(workload),
                 Optional.ofNullable(service), local, Optional.ofNullable(localRemote[1]), headers.stream().findFirst(),
-                Optional.ofNullable(agentImage), envFile != null);
+                Optional.ofNullable(agentImage), envFile != null, rolloutTimeout.toMillis());
         DaemonCall.call(request.toJson("intercept"));
         JsonNode status = awaitAttached(out);
         InterceptTable.print(out, status);

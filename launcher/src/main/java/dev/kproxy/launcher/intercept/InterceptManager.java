@@ -116,6 +116,9 @@ public final class InterceptManager implements AutoCloseable {
         spec = request.remotePort().map(spec::withServicePort).orElse(spec);
         spec = request.header().map(spec::withHeader).orElse(spec);
         spec = request.agentImage().map(spec::withAgentImage).orElse(spec);
+        if (request.rolloutTimeoutMillis() > 0) {
+            spec = spec.withRolloutTimeout(java.time.Duration.ofMillis(request.rolloutTimeoutMillis()));
+        }
         InterceptSession session;
         synchronized (sessions) {
             InterceptSession existing = sessions.get(request.name());

@@ -14,15 +14,16 @@ import java.util.Optional;
  * @param remotePort  the Service port's name or number; empty when the Service has one port
  * @param header      {@code name=value} for a personal intercept; empty for all traffic
  * @param environment whether to resolve the app container's environment (for {@code --env-file})
+ * @param rolloutTimeoutMillis how long the install waits for the rollout; 0 for the default
  */
 record InterceptRequest(String name, Optional<String> namespace, Optional<String> workload, Optional<String> service,
                         int localPort, Optional<String> remotePort, Optional<String> header, Optional<String> agentImage,
-                        boolean environment) {
+                        boolean environment, long rolloutTimeoutMillis) {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     ObjectNode toJson(String command) {
         ObjectNode o = JSON.createObjectNode().put("command", command).put("name", name).put("localPort", localPort)
-                .put("environment", environment);
+                .put("environment", environment).put("rolloutTimeoutMillis", rolloutTimeoutMillis);
         namespace.ifPresent(v -> o.put("namespace", v));
         workload.ifPresent(v -> o.put("workload", v));
         service.ifPresent(v -> o.put("service", v));
@@ -35,7 +36,7 @@ record InterceptRequest(String name, Optional<String> namespace, Optional<String
     static InterceptRequest fromJson(JsonNode o) {
         return new InterceptRequest(o.path("name").asString(""), text(o, "namespace"), text(o, "workload"), text(o, "service"),
                 o.path("localPort").asInt(0), text(o, "remotePort"), text(o, "header"), text(o, "agentImage"),
-                o.path("environment").asBoolean(false));
+                o.path("environment").asBoolean(false), o.path("rolloutTimeoutMillis").asLong(0));
     }
 
     private static Optional<String> text(JsonNode o, String field) {

@@ -118,7 +118,7 @@ public final class InboundBenchmark {
 
                 manager.commands().get("intercept").apply(new InterceptRequest("echo", java.util.Optional.of(NS), java.util.Optional.empty(),
                         java.util.Optional.empty(), laptop.port(), java.util.Optional.empty(), java.util.Optional.empty(),
-                        java.util.Optional.empty(), false).toJson("intercept"));
+                        java.util.Optional.empty(), false, 0).toJson("intercept"));
                 await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(200)).until(() -> {
                     JsonNode s = manager.commands().get("intercept-status").apply(JSON.createObjectNode().put("name", "echo"));
                     return s.path("attachedPods").asInt() >= 1 && s.path("attachedPods").asInt() >= s.path("agentPods").asInt();

@@ -289,11 +289,22 @@ class InterceptStoryTest {
         Kproxy.Result badLocal = kproxy.run("intercept", "sage", "http");
         assertThat(badLocal.err().strip()).isEqualTo("kproxy: local port 'http' is not a port number (1-65535): LOCAL[:REMOTE], e.g. 10519:50100");
 
+        JsonNode sageBefore = cluster.stored(ResourceCatalog.DEPLOYMENT, "sage").path("spec");
+        Kproxy.Result noImage = kproxy.run("intercept", "sage", "1234", "--agent-image", "registry.example/no-such-jre:17",
+                "--rollout-timeout", "15s");
+        assertThat(noImage.exit()).as(noImage.all()).isEqualTo(1);
+        assertThat(noImage.err().strip()).startsWith("kproxy: rollout of deployment wjyl-dev/sage not ready after 15s")
+                .contains("container kproxy-agent: ImagePullBackOff: image \"registry.example/no-such-jre:17\"")
+                .endsWith("(kproxy has restored deployment/sage)").doesNotContain("\n");
+        assertThat(cluster.stored(ResourceCatalog.DEPLOYMENT, "sage").path("spec")).isEqualTo(sageBefore);
+        cluster.awaitSettled();
+
         Path envFile = dir.resolve("envy.json");
-        Kproxy.Result envy = kproxy.run("intercept", "envy", String.valueOf(freePort()), "--env-file", envFile.toString(),
+        Kproxy.Result envy = kproxy.run("intercept", "my-envy", String.valueOf(freePort()), "--workload", "envy", "--env-file", envFile.toString(),
                 "--env-syntax", "json");
         assertThat(envy.exit()).as(envy.all() + kproxy.daemonLog()).isZero();
-        assertThat(envy.out()).contains("variables written to " + envFile);
+        assertThat(envy.out()).contains("Using Deployment envy").containsPattern("Intercept name +: my-envy")
+                .contains("variables written to " + envFile);
         JsonNode env = JSON.readTree(Files.readString(envFile));
         String pod = cluster.pods("envy").keySet().iterator().next();
         assertThat(env.path("GREETING").asString()).isEqualTo("hello");
@@ -308,7 +319,7 @@ class InterceptStoryTest {
         assertThat(env.path("SIZE").asString()).as("env overrides envFrom").isEqualTo("override");
 
         Kproxy.Result text = kproxy.run("list");
-        assertThat(text.out()).containsPattern("envy +: intercepted by envy, port 8080 → 127.0.0.1:\\d+, 1/1 pods attached")
+        assertThat(text.out()).containsPattern("envy +: intercepted by my-envy, port 8080 → 127.0.0.1:\\d+, 1/1 pods attached")
                 .containsPattern("sage +: ready to intercept \\(service sage → deployment/sage, ports http 50100→http\\)");
         Kproxy.Result unknown = kproxy.run("leave", "nosuch");
         assertThat(unknown.err().strip()).isEqualTo("kproxy: no intercept named nosuch in namespace wjyl-dev: see `kproxy list`");
