@@ -105,7 +105,7 @@ public final class HookTransformer implements ClassFileTransformer {
             }, 0);
             for (HookPoint p : points) {
                 if (!applied.contains(p)) {
-                    missing(p);
+                    missing(p, className);
                 }
             }
             if (applied.isEmpty()) {
@@ -128,8 +128,14 @@ public final class HookTransformer implements ClassFileTransformer {
     }
 
     private static void missing(HookPoint p) {
-        Warnings.once("missing " + p.describe(), "hook point " + p.describe() + " not found in this "
-                + (p.suffix() ? "Netty" : "JDK (" + Runtime.version() + ")") + ": " + p.what() + " are not sent to the cluster");
+        missing(p, p.className());
+    }
+
+    /** {@code className}: the class actually loaded (a shaded Netty's own name). */
+    private static void missing(HookPoint p, String className) {
+        String where = className.replace('/', '.') + "." + p.describe().substring(p.describe().lastIndexOf('.') + 1);
+        Warnings.once("missing " + where, "hook point " + where + " not found in this "
+                + (p.suffix() ? "Netty" : "JDK (" + Runtime.version() + ")") + "; not covered: " + p.what());
     }
 
     /** Classes woven so far (internal names), for the start-up check and tests. */

@@ -28,6 +28,8 @@ public final class AgentService implements AutoCloseable {
         listeners = new LoopbackListeners(new ClusterDialer(outbound.resolver(), outbound.transport(), new DirectDialer()), group);
         ClusterNames names = new ClusterNames(outbound.index(), outbound.namespace(), clusterDomain);
         AgentRequests requests = new AgentRequests(names, listeners, outbound.namespace(), outbound.namespaces());
+        // Pod IPs come and go; a minute's grace covers connections still being routed to one.
+        group.scheduleAtFixedRate(() -> listeners.retainClusterAddresses(names::isClusterAddress), 60, 60, TimeUnit.SECONDS);
         try {
             server = new AgentSocketServer(socket, requests::answer);
         } catch (IOException | RuntimeException e) {

@@ -53,6 +53,18 @@ final class LoopbackListeners implements AutoCloseable {
         return listeners.size();
     }
 
+    /** Closes the listeners of destinations that are no longer in the cluster (a deleted pod's IP), so they do not pile up. */
+    void retainClusterAddresses(java.util.function.Predicate<String> isClusterAddress) {
+        listeners.entrySet().removeIf(e -> {
+            String ip = e.getKey().substring(0, e.getKey().indexOf(' '));
+            if (isClusterAddress.test(ip)) {
+                return false;
+            }
+            e.getValue().close();
+            return true;
+        });
+    }
+
     private Channel open(String ip, int port) {
         Channel listener = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .childOption(ChannelOption.AUTO_READ, false)

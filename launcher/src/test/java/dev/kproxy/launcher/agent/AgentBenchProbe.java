@@ -12,7 +12,8 @@ import java.util.Arrays;
 /**
  * The child JVM of {@code JavaAgentBenchmark}. {@code start}: prints the JVM's uptime when main
  * begins (JVM start to main, agent premain included); {@code start-net}: the same once
- * {@code InetAddress} is initialised, as any networked app needs it. {@code connect HOST PORT N [SOCKS_PORT]}:
+ * {@code InetAddress} is initialised, as any networked app needs it; both also print the process's
+ * CPU time so far. {@code connect HOST PORT N [SOCKS_PORT]}:
  * N sequential connects, each with a one-byte echo round trip, directly (through the agent when
  * it is on) or through the SOCKS port; prints the median and p90 in microseconds.
  */
@@ -21,14 +22,15 @@ public final class AgentBenchProbe {
     }
 
     public static void main(String[] args) throws IOException {
-        if (args[0].equals("start")) {
-            System.out.println("uptime-ms " + ManagementFactory.getRuntimeMXBean().getUptime());
-            return;
-        }
-        if (args[0].equals("start-net")) {
-            // What a networked app's start pays: InetAddress initialised (the agent does this itself before main).
-            java.net.InetAddress.getLoopbackAddress();
-            System.out.println("uptime-ms " + ManagementFactory.getRuntimeMXBean().getUptime());
+        if (args[0].startsWith("start")) {
+            if (args[0].equals("start-net")) {
+                // What a networked app's start pays: InetAddress initialised (the agent does this itself before main).
+                java.net.InetAddress.getLoopbackAddress();
+            }
+            long uptime = ManagementFactory.getRuntimeMXBean().getUptime();
+            // CPU time of all the JVM's threads so far: unlike wall time, barely moved by other load on the machine.
+            long cpu = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+            System.out.println("uptime-ms " + uptime + " cpu-ms " + cpu / 1_000_000);
             return;
         }
         String host = args[1];

@@ -71,27 +71,32 @@ public final class JavaAgentBenchmark {
 
     /** {@code runs} interleaved pairs of child JVMs without and with the agent; prints medians and the median paired difference. */
     private static void startup(String java, String agent, String mode, int runs) throws Exception {
-        long[][] without = new long[2][runs];
-        long[][] with = new long[2][runs];
+        long[][] without = new long[3][runs];
+        long[][] with = new long[3][runs];
         long[] pairs = new long[runs];
+        long[] cpuPairs = new long[runs];
         for (int i = 0; i < runs; i++) {
-            without[0][i] = startup(java, null, mode, without[1], i);
-            with[0][i] = startup(java, agent, mode, with[1], i);
+            without[0][i] = startup(java, null, mode, without, i);
+            with[0][i] = startup(java, agent, mode, with, i);
             pairs[i] = with[1][i] - without[1][i];
+            cpuPairs[i] = with[2][i] - without[2][i];
         }
         System.out.printf("%s %s: JVM start to %s, median of %d: %d ms without the agent, %d ms with (+%d ms; median of"
-                        + " the paired differences +%d ms); process wall time %d ms vs %d ms (+%d ms); load %s%n",
+                        + " the paired differences +%d ms); CPU time to there %d ms vs %d ms (paired +%d ms);"
+                + " process wall time %d ms vs %d ms (+%d ms); load %s%n",
                 java, mode, mode.equals("start") ? "main" : "main with InetAddress ready", runs, median(without[1]), median(with[1]),
-                median(with[1]) - median(without[1]), median(pairs), median(without[0]), median(with[0]),
+                median(with[1]) - median(without[1]), median(pairs), median(without[2]), median(with[2]), median(cpuPairs),
+                median(without[0]), median(with[0]),
                 median(with[0]) - median(without[0]), loadAverage());
     }
 
-    /** Wall time of the whole process in ms; the JVM's uptime when the probe printed into {@code uptimes[i]}. */
-    private static long startup(String java, String agent, String mode, long[] uptimes, int i) throws Exception {
+    /** Wall time of the whole process in ms; the JVM's uptime and CPU time when the probe printed into {@code into[1..2][i]}. */
+    private static long startup(String java, String agent, String mode, long[][] into, int i) throws Exception {
         long start = System.nanoTime();
         String out = probe(java, agent, mode);
         long wall = (System.nanoTime() - start) / 1_000_000;
-        uptimes[i] = Long.parseLong(out.replaceAll("(?s).*uptime-ms (\\d+).*", "$1"));
+        into[1][i] = Long.parseLong(out.replaceAll("(?s).*uptime-ms (\\d+).*", "$1"));
+        into[2][i] = Long.parseLong(out.replaceAll("(?s).*cpu-ms (\\d+).*", "$1"));
         return wall;
     }
 

@@ -1,0 +1,74 @@
+package dev.kproxy.jvmagent.transform;
+
+import org.junit.jupiter.api.Test;
+import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.ClassVisitor;
+import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.MethodVisitor;
+import org.objectweb.asm.Opcodes;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Weaving a (shaded) Netty socket class: the hook lands where it exists, and a missing hook point is named once. */
+class HookTransformerTest {
+    @Test
+    void aShadedNettySocketIsWovenAndItsMissingHookPointIsNamed() {
+        String name = "org/example/shaded/io/netty/channel/unix/Socket";
+        PrintStream err = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        byte[] woven;
+        try {
+            System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+            woven = new HookTransformer(null, null).transform(null, null, name, null, null, socketClassWithConnectOnly(name));
+        } finally {
+            System.setErr(err);
+        }
+
+        assertThat(woven).isNotNull();
+        assertThat(calls(woven)).containsExactly("dev/kproxy/jvmagent/hooks/Hooks.route", "java/lang/Object.hashCode");
+        assertThat(captured.toString(StandardCharsets.UTF_8)).contains("kproxy agent: hook point " + name.replace('/', '.')
+                + ".remoteAddress()Ljava/net/InetSocketAddress; not found in this Netty");
+    }
+
+    @Test
+    void otherClassesAreLeftAlone() {
+        assertThat(new HookTransformer(null, null).transform(null, null, "com/example/Socket", null, null, new byte[] {1, 2, 3})).isNull();
+    }
+
+    /** {@code boolean connect(SocketAddress a) { return a.hashCode() > 0; }} and nothing else. */
+    private static byte[] socketClassWithConnectOnly(String name) {
+        ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS);
+        cw.visit(Opcodes.V17, Opcodes.ACC_PUBLIC, name, null, "java/lang/Object", null);
+        MethodVisitor mv = cw.visitMethod(Opcodes.ACC_PUBLIC, "connect", "(Ljava/net/SocketAddress;)Z", null, null);
+        mv.visitCode();
+        mv.visitVarInsn(Opcodes.ALOAD, 1);
+        mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, "java/lang/Object", "hashCode", "()I", false);
+        mv.visitInsn(Opcodes.IRETURN);
+        mv.visitMaxs(0, 0);
+        mv.visitEnd();
+        cw.visitEnd();
+        return cw.toByteArray();
+    }
+
+    private static List<String> calls(byte[] bytes) {
+        List<String> calls = new ArrayList<>();
+        new ClassReader(bytes).accept(new ClassVisitor(Opcodes.ASM9) {
+            @Override
+            public MethodVisitor visitMethod(int access, String n, String d, String s, String[] e) {
+                return new MethodVisitor(Opcodes.ASM9) {
+                    @Override
+                    public void visitMethodInsn(int opcode, String owner, String method, String desc, boolean itf) {
+                        calls.add(owner + "." + method);
+                    }
+                };
+            }
+        }, 0);
+        return calls;
+    }
+}
