@@ -215,6 +215,48 @@ class MultiplexedTransportSandboxTest {
         stuck.close().sync();
     }
 
+    /**
+     * A reader with autoRead off that asks for each next read from channelReadComplete (as a
+     * blocking-stream adapter does) drains a stream whose backlog holds the whole connection:
+     * no new frame arrives to wake the stream, so each read() must be served from the queue.
+     */
+    @Test
+    void aOneReadAtATimeReaderDrainsAStreamThatHoldsItsConnection() throws Exception {
+        NegotiatedTransport transport = transports.get(TransportMode.TUNNEL);
+        Channel held = transport.open(NS, POD, echoPort).get(60, TimeUnit.SECONDS);
+        byte[] pattern = new byte[12 << 20];
+        new java.util.Random(11).nextBytes(pattern);
+        long echoedBefore = cluster.bytesPodToClient(NS, POD);
+        held.writeAndFlush(Unpooled.wrappedBuffer(pattern)).sync();
+        ByteArrayOutputStream got = new ByteArrayOutputStream();
+        CompletableFuture<byte[]> all = new CompletableFuture<>();
+        // Let the echo pile up past the per-stream buffer first, so the connection is held.
+        await().atMost(60, TimeUnit.SECONDS).until(() -> cluster.bytesPodToClient(NS, POD) - echoedBefore > (6L << 20));
+        held.eventLoop().submit(() -> {
+            held.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+                @Override
+                public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                    ByteBuf buf = (ByteBuf) msg;
+                    byte[] bytes = new byte[buf.readableBytes()];
+                    buf.readBytes(bytes);
+                    buf.release();
+                    got.writeBytes(bytes);
+                    if (got.size() >= pattern.length) {
+                        all.complete(got.toByteArray());
+                    }
+                }
+
+                @Override
+                public void channelReadComplete(ChannelHandlerContext ctx) {
+                    ctx.read();
+                }
+            });
+            held.read();
+        }).sync();
+        assertThat(all.get(120, TimeUnit.SECONDS)).isEqualTo(pattern);
+        held.close().sync();
+    }
+
     @ParameterizedTest
     @EnumSource(value = TransportMode.class, names = {"TUNNEL", "SPDY"})
     void aDroppedConnectionFailsItsStreamsAndTheNextOpenGetsAFreshOne(TransportMode mode) throws Exception {

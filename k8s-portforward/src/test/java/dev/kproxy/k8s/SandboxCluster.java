@@ -106,6 +106,10 @@ final class SandboxCluster implements AutoCloseable {
         return counters.snapshot().pod(namespace, pod).streamsOpened();
     }
 
+    long bytesPodToClient(String namespace, String pod) {
+        return counters.snapshot().pod(namespace, pod).bytesPodToClient();
+    }
+
     long portForwardsClosed(String namespace, String pod) {
         return counters.snapshot().pod(namespace, pod).streamsClosed();
     }

@@ -142,19 +142,26 @@ final class SpdyStreamChannel extends AbstractChannel implements DuplexChannel {
         }
         delivering = true;
         try {
-            boolean delivered = false;
-            ByteBuf next;
-            while (readPending && (next = inbound.poll()) != null) {
-                queuedBytes -= next.readableBytes();
-                delivered = true;
-                pipeline().fireChannelRead(next);
-                if (!config.isAutoRead()) {
-                    readPending = false;
+            boolean again;
+            do {
+                boolean delivered = false;
+                ByteBuf next;
+                while (readPending && (next = inbound.poll()) != null) {
+                    queuedBytes -= next.readableBytes();
+                    delivered = true;
+                    pipeline().fireChannelRead(next);
+                    if (!config.isAutoRead()) {
+                        readPending = false;
+                    }
                 }
-            }
-            if (delivered) {
-                pipeline().fireChannelReadComplete();
-            }
+                if (delivered) {
+                    pipeline().fireChannelReadComplete();
+                }
+                // A reader with autoRead off asks for the next read from channelReadComplete; that
+                // read() lands here while delivering, so serve it now: when the connection is held
+                // for this very stream, no new frame would ever come to call deliver() again.
+                again = delivered && readPending && !inbound.isEmpty() && open;
+            } while (again);
             if (pausing && queuedBytes <= SpdyConnection.STREAM_BUFFER_BYTES / 2) {
                 pausing = false;
                 connection.resume(this);
