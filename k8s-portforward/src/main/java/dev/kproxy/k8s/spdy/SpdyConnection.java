@@ -1,5 +1,6 @@
 package dev.kproxy.k8s.spdy;
 
+import dev.kproxy.k8s.PortForwardDialer;
 import dev.kproxy.k8s.PortForwardException;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -65,7 +66,7 @@ final class SpdyConnection extends ChannelDuplexHandler {
     private final Carrier carrier;
     private final String target;
     private final Map<Integer, SpdyStreamChannel> byStreamId = new HashMap<>();
-    private final Map<SpdyStreamChannel, Promise<io.netty.channel.Channel>> opening = new HashMap<>();
+    private final Map<SpdyStreamChannel, Promise<Channel>> opening = new HashMap<>();
     private final Set<SpdyStreamChannel> pausedBy = new HashSet<>();
     private ChannelHandlerContext ctx;
     private ChannelHandlerContext codec;
@@ -214,7 +215,7 @@ final class SpdyConnection extends ChannelDuplexHandler {
         }
         Promise<Channel> pending = opening.remove(stream);
         if (pending != null) {
-            PortForwardException failure = stream.attr(dev.kproxy.k8s.PortForwardDialer.FAILURE).get();
+            PortForwardException failure = stream.attr(PortForwardDialer.FAILURE).get();
             pending.tryFailure(failure != null ? failure : new ConnectionGone("the port-forward stream closed before the API server answered it"));
         }
         if (ctx.channel().isActive()) {
