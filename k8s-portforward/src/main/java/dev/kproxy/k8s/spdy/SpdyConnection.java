@@ -344,7 +344,7 @@ final class SpdyConnection extends ChannelDuplexHandler {
     /** Ends the connection as kubectl does on Ctrl-C: GOAWAY, then close. */
     void goAway() {
         if (ctx != null && ctx.channel().isActive()) {
-            ctx.writeAndFlush(new DefaultSpdyGoAwayFrame(Math.max(0, nextStreamId - 2)))
+            ctx.writeAndFlush(new DefaultSpdyGoAwayFrame(0)) // last server stream we accepted: none (SPDY/3.1 2.6.6)
                     .addListener(ChannelFutureListener.CLOSE);
         }
     }
