@@ -79,6 +79,7 @@ public final class ClusterCredentials {
         return sslContext;
     }
 
+    /** The Authorization header value: a secret, never to be logged or shown. */
     public Optional<String> authorization() {
         return Optional.ofNullable(authorization);
     }

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -143,8 +144,8 @@ public final class NegotiatedTransport implements PortForwardTransport {
     }
 
     /** The transport in use, or empty before the first connection negotiated one. */
-    public java.util.Optional<TransportMode> negotiated() {
-        return java.util.Optional.ofNullable(negotiated);
+    public Optional<TransportMode> negotiated() {
+        return Optional.ofNullable(negotiated);
     }
 
     /**

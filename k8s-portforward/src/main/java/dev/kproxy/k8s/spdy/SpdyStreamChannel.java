@@ -18,6 +18,7 @@ import io.netty.channel.socket.DuplexChannel;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.channels.ClosedChannelException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 
 /**
@@ -98,7 +99,7 @@ final class SpdyStreamChannel extends AbstractChannel implements DuplexChannel {
 
     /** Text on the error stream; a FIN ends it and non-empty text fails the connection (kubectl does the same). */
     void errorReceived(ByteBuf payload, boolean fin) {
-        errorText.append(payload.toString(java.nio.charset.StandardCharsets.UTF_8));
+        errorText.append(payload.toString(StandardCharsets.UTF_8));
         payload.release();
         if (fin) {
             errorFinished = true;

@@ -65,6 +65,24 @@ public final class TransportBenchmark {
         Path dir = Files.createTempDirectory("kproxy-transport-bench");
         List<AutoCloseable> closing = new ArrayList<>();
         try (StoryCluster cluster = StoryCluster.start(dir, latency)) {
+            try {
+                measure(cluster, latency, megabytes, opens, closing);
+            } finally {
+                // Before the cluster's client closes: fabric8's forward needs it to stop cleanly.
+                for (int i = closing.size() - 1; i >= 0; i--) {
+                    try {
+                        closing.get(i).close();
+                    } catch (Exception e) {
+                        System.err.println("closing: " + e);
+                    }
+                }
+            }
+        }
+    }
+
+    private static void measure(StoryCluster cluster, Duration latency, int megabytes, int opens, List<AutoCloseable> closing)
+            throws Exception {
+        {
             var pod = cluster.readyPods("echo").get(0);
             String podName = pod.getMetadata().getName();
             String podIp = pod.getStatus().getPodIP();
@@ -90,11 +108,10 @@ public final class TransportBenchmark {
             Map<String, Figures> results = new LinkedHashMap<>();
             for (int round = 0; round < 2; round++) { // round 0 warms the JIT (and kubectl's connection) up
                 for (Map.Entry<String, Connector> path : paths.entrySet()) {
-                    Figures f = new Figures(Double.NaN, Double.NaN, Double.NaN, Double.NaN);
                     double[] open = opens(path.getValue(), round == 0 ? Math.min(50, opens) : opens);
                     double one = echo(path.getValue(), round == 0 ? 8 : megabytes);
                     double many = concurrent(path.getValue(), 64, round == 0 ? 8 : megabytes);
-                    f = new Figures(open[0], open[1], one, many);
+                    Figures f = new Figures(open[0], open[1], one, many);
                     if (round == 1) {
                         results.put(path.getKey(), f);
                         System.out.printf("%-26s open p50 %7.2f ms  p99 %7.2f ms   1 stream %7.1f MB/s each way   64 streams %7.1f MB/s each way%n",
@@ -103,14 +120,6 @@ public final class TransportBenchmark {
                 }
             }
             targets(results);
-        } finally {
-            for (int i = closing.size() - 1; i >= 0; i--) {
-                try {
-                    closing.get(i).close();
-                } catch (Exception e) {
-                    System.err.println("closing: " + e);
-                }
-            }
         }
     }
 
