@@ -46,10 +46,12 @@ public final class UpgradeRejection {
         while (root.getCause() != null && !(root instanceof javax.net.ssl.SSLException)) {
             root = root.getCause();
         }
-        String what = root instanceof javax.net.ssl.SSLException ? "TLS with the API server " : "the API server ";
-        return new PortForwardException(PortForwardException.Kind.UNREACHABLE,
-                what + apiServer + " failed: " + root.getMessage()
-                        + "; check the server and certificate-authority of your kubeconfig", cause);
+        String line = root instanceof javax.net.ssl.SSLException
+                ? "TLS with the API server " + apiServer + " failed: " + root.getMessage()
+                        + "; check the server and certificate-authority of your kubeconfig"
+                : "cannot connect to the API server " + apiServer + ": " + root.getMessage()
+                        + "; check that the cluster is up and the kubeconfig's server URL";
+        return new PortForwardException(PortForwardException.Kind.UNREACHABLE, line, cause);
     }
 
     /** The {@code message} of a Kubernetes Status body (": message"), or the body's first line, or "". */

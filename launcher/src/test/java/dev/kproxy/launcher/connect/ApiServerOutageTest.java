@@ -67,9 +67,8 @@ class ApiServerOutageTest {
 
         cable.cut();
         assertThat(socks5ConnectReply("echo.wjyl-dev", 7001)).as("SOCKS5 REP: network unreachable").isEqualTo(0x03);
-        // Worded by the transport in use; every one names the API server and the refusal.
         assertThat(outbound.status().path("recentErrors").path("echo.wjyl-dev:7001").toString())
-                .contains("API server https://127.0.0.1:" + cable.port()).contains("Connection refused");
+                .contains("cannot connect to the API server https://127.0.0.1:" + cable.port() + ": Connection refused");
 
         // A Service created while the daemon cannot see the cluster: it must show up once it can.
         cluster.client.services().inNamespace(StoryCluster.NS).resource(new ServiceBuilder()
