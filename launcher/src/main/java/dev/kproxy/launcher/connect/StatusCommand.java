@@ -43,6 +43,11 @@ public final class StatusCommand implements Runnable {
                 s.path("totalConnections").asLong(), s.path("openPortForwards").asInt());
         out.printf("Transport    %s%n", s.path("transport").asString());
         out.printf("Bytes        %d to the cluster, %d from it%n", s.path("bytesToCluster").asLong(), s.path("bytesFromCluster").asLong());
+        JsonNode agent = s.path("javaAgent");
+        if (!agent.isMissingNode()) {
+            out.printf("Java agent   %d cluster destinations on loopback listeners (agents ask on %s)%n",
+                    agent.path("agentListeners").asInt(), agent.path("agentSocket").asString());
+        }
         JsonNode errors = s.path("recentErrors");
         if (errors.isEmpty()) {
             out.println("Errors       none");

@@ -68,7 +68,11 @@ public final class DaemonCommand implements Runnable {
         try {
             // Each feature adds its own commands here (intercept, the Java agent's lookups, ...).
             Map<String, Function<JsonNode, ObjectNode>> commands = new LinkedHashMap<>();
-            commands.put("status", request -> outbound.status());
+            commands.put("status", request -> {
+                ObjectNode status = outbound.status();
+                status.set("javaAgent", agents.status());
+                return status;
+            });
             commands.put("proxy-credentials", request -> outbound.proxyCredentials());
             commands.put("agent", request -> agents.status());
             commands.put("quit", request -> {

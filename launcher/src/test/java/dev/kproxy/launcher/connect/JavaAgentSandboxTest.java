@@ -164,6 +164,11 @@ class JavaAgentSandboxTest {
                     .contains("nio:echo:7000 -> remote=echo/" + cluster.clusterIp("echo") + ":7000 echo=hello nio");
             assertAnsweredThroughPortForward(r.out());
 
+            // The JVM above asked for two cluster destinations (sage:50100, echo:7000): two listeners.
+            Clients.Result status = Clients.run(Clients.java(Main.class.getName(), "status"), env);
+            assertThat(status.out()).contains("Java agent   2 cluster destinations on loopback listeners (agents ask on "
+                    + userHome.resolve("agent.sock") + ")");
+
             Clients.Result path = Clients.run(Clients.java(Main.class.getName(), "agent-path"), env);
             assertThat(path.out().strip()).isEqualTo(jar.toString());
             assertThat(Files.size(jar)).isPositive();
