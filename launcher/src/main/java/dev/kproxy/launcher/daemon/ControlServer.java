@@ -4,19 +4,12 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.channels.Channels;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 import tools.jackson.core.JacksonException;
@@ -33,34 +26,12 @@ import tools.jackson.databind.node.ObjectNode;
 public final class ControlServer implements AutoCloseable {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    private final Path socket;
     private final Map<String, Function<JsonNode, ObjectNode>> commands;
-    private final ServerSocketChannel server;
-    private final ExecutorService workers = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "kproxy-control");
-        t.setDaemon(true);
-        return t;
-    });
+    private final PrivateUnixSocket socket;
 
     public ControlServer(Path socket, Map<String, Function<JsonNode, ObjectNode>> commands) throws IOException {
-        this.socket = socket;
         this.commands = Map.copyOf(commands);
-        Files.deleteIfExists(socket);
-        this.server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        server.bind(UnixDomainSocketAddress.of(socket));
-        Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
-        workers.execute(this::acceptLoop);
-    }
-
-    private void acceptLoop() {
-        while (server.isOpen()) {
-            try {
-                SocketChannel client = server.accept();
-                workers.execute(() -> serve(client));
-            } catch (IOException e) {
-                return;
-            }
-        }
+        this.socket = new PrivateUnixSocket(socket, "kproxy-control", this::serve);
     }
 
     private void serve(SocketChannel client) {
@@ -106,20 +77,6 @@ public final class ControlServer implements AutoCloseable {
      */
     @Override
     public void close() {
-        try {
-            server.close();
-            Files.deleteIfExists(socket);
-        } catch (IOException ignored) {
-            // the socket file is recreated on the next start anyway
-        }
-        workers.shutdown();
-        try {
-            if (!workers.awaitTermination(2, TimeUnit.SECONDS)) {
-                workers.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            workers.shutdownNow();
-            Thread.currentThread().interrupt();
-        }
+        socket.close(Duration.ofSeconds(2));
     }
 }
