@@ -125,9 +125,7 @@ public final class PortForwardDialer implements PortForwardTransport {
                 channel.close();
             }
         });
-        ScheduledFuture<?> timeout = loop.schedule(() -> dial.tryFailure(new PortForwardException(
-                PortForwardException.Kind.UNREACHABLE, "no port-forward answer from the API server " + request.apiServer()
-                + " for pod " + request.namespace() + "/" + request.pod() + " within " + DIAL_TIMEOUT_SECONDS + " s")),
+        ScheduledFuture<?> timeout = loop.schedule(() -> dial.tryFailure(UpgradeRejection.noAnswerWithin(request, DIAL_TIMEOUT_SECONDS)),
                 DIAL_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         dial.addListener(f -> {
             timeout.cancel(false);

@@ -59,8 +59,7 @@ final class PortForwardUpgradeHandler extends SimpleChannelInboundHandler<FullHt
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        promise.tryFailure(new PortForwardException(PortForwardException.Kind.UNREACHABLE,
-                "the API server " + request.apiServer() + " closed the connection before answering the port-forward upgrade"));
+        promise.tryFailure(UpgradeRejection.closedBeforeAnswer(request.apiServer()));
         ctx.fireChannelInactive();
     }
 

@@ -40,6 +40,18 @@ public final class UpgradeRejection {
         };
     }
 
+    /** Neither an answer nor a failure in time: the dial gives up with this. */
+    public static PortForwardException noAnswerWithin(PortForwardRequest request, long seconds) {
+        return new PortForwardException(PortForwardException.Kind.UNREACHABLE, "no port-forward answer from the API server "
+                + request.apiServer() + " for pod " + request.namespace() + "/" + request.pod() + " within " + seconds + " s");
+    }
+
+    /** The API server hung up before it answered the upgrade. */
+    public static PortForwardException closedBeforeAnswer(java.net.URI apiServer) {
+        return new PortForwardException(PortForwardException.Kind.UNREACHABLE,
+                "the API server " + apiServer + " closed the connection before answering the port-forward upgrade");
+    }
+
     /** A connection or TLS failure before the API server answered, as one line naming what to check. */
     public static PortForwardException unreachable(Throwable cause, java.net.URI apiServer) {
         Throwable root = cause;

@@ -88,9 +88,7 @@ final class MultiplexedTransport implements AutoCloseable {
     Future<Channel> open(PortForwardRequest request, EventLoop loop) {
         Promise<Channel> result = loop.newPromise();
         opening.incrementAndGet();
-        ScheduledFuture<?> timeout = loop.schedule(() -> result.tryFailure(new PortForwardException(
-                PortForwardException.Kind.UNREACHABLE, "no port-forward answer from the API server " + request.apiServer()
-                + " for pod " + request.namespace() + "/" + request.pod() + " within " + OPEN_TIMEOUT_SECONDS + " s")),
+        ScheduledFuture<?> timeout = loop.schedule(() -> result.tryFailure(UpgradeRejection.noAnswerWithin(request, OPEN_TIMEOUT_SECONDS)),
                 OPEN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         result.addListener(f -> {
             timeout.cancel(false);

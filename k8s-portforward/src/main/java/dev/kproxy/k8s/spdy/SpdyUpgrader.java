@@ -130,8 +130,7 @@ final class SpdyUpgrader extends SimpleChannelInboundHandler<FullHttpResponse> {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        promise.tryFailure(new PortForwardException(PortForwardException.Kind.UNREACHABLE,
-                "the API server " + request.apiServer() + " closed the connection before answering the port-forward upgrade"));
+        promise.tryFailure(UpgradeRejection.closedBeforeAnswer(request.apiServer()));
         ctx.fireChannelInactive();
     }
 
