@@ -135,7 +135,11 @@ final class SpdyTestClient implements AutoCloseable {
                     }
                 })
                 .connect("127.0.0.1", port).sync().channel();
-        sendUpgrade.accept(channel);
+        // On the event loop: Netty's client handshaker adds its frame encoder in a listener on the
+        // request's write; added from another thread, that listener can run after the 101 was handled
+        // and the HTTP codec it looks for is gone, leaving the pipeline without a WebSocket encoder.
+        Channel ch = channel;
+        ch.eventLoop().execute(() -> sendUpgrade.accept(ch));
         FullHttpResponse response = upgraded.get(30, TimeUnit.SECONDS);
         if (response.status().code() != 101) {
             throw new Refused(response);
