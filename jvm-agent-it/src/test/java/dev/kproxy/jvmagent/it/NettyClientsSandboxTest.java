@@ -114,6 +114,26 @@ class NettyClientsSandboxTest {
         assertNettyClients(JDK25.toString());
     }
 
+    /**
+     * In the loopback-only namespace (src/test/netns/bin/java), a cluster address is reachable
+     * only through the agent: without it the same connect fails at once. Elsewhere, says why not.
+     */
+    @Test
+    void withoutTheAgentAClusterAddressIsUnreachableInTheTestNamespace() throws Exception {
+        if (!"loopback-only".equals(System.getenv("KPROXY_NETNS"))) {
+            System.out.println("not isolated: this machine gave no network namespace (see src/test/netns/bin/java)");
+            Assumptions.abort("no network namespace on this machine");
+        }
+        List<String> interfaces = java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces()).stream()
+                .map(java.net.NetworkInterface::getName).toList();
+        assertThat(interfaces).containsExactly("lo");
+        try (java.net.Socket direct = new java.net.Socket()) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(
+                    () -> direct.connect(new java.net.InetSocketAddress(clusterIp("sage"), 50100), 10_000))
+                    .isInstanceOf(java.net.SocketException.class).hasMessageContaining("unreachable");
+        }
+    }
+
     private static void assertNettyClients(String java) throws Exception {
         String redisPod = readyPod("redis");
         String healthPod = readyPod("health");
