@@ -1,6 +1,7 @@
 package dev.kproxy.jvmagent;
 
 import dev.kproxy.jvmagent.bridge.JdkHooksInjector;
+import dev.kproxy.jvmagent.cache.ClassFileCache;
 import dev.kproxy.jvmagent.hooks.ClusterRouter;
 import dev.kproxy.jvmagent.hooks.DaemonLink;
 import dev.kproxy.jvmagent.hooks.Hooks;
@@ -28,6 +29,17 @@ public final class AgentStart {
         return main.equals("dev.kproxy.launcher.Main") || main.endsWith("/kproxy.jar") || main.equals("kproxy.jar");
     }
 
+    /** The agent's jar (null when it runs from a directory, as in some tests): names its cache. */
+    private static java.io.File ownJar() {
+        try {
+            java.security.CodeSource source = AgentStart.class.getProtectionDomain().getCodeSource();
+            java.io.File file = source == null ? null : new java.io.File(source.getLocation().toURI());
+            return file != null && file.isFile() ? file : null;
+        } catch (java.net.URISyntaxException | RuntimeException e) {
+            return null;
+        }
+    }
+
     public static void start(String args, Instrumentation inst) {
         if (isKproxyItself(System.getProperty("sun.java.command", ""))) {
             return; // a JAVA_TOOL_OPTIONS-wide agent must not route kproxy's own daemon and CLI
@@ -36,6 +48,7 @@ public final class AgentStart {
         long t0 = System.nanoTime();
         try {
             Path socket = AgentArguments.socket(args);
+            ClassFileCache cache = ClassFileCache.in(socket.toFile().getParentFile(), ownJar());
             ClusterRouter router = new ClusterRouter(new DaemonLink(socket));
             Module agent = AgentStart.class.getModule();
             // java.net: the resolver field NameHook replaces.
@@ -45,11 +58,11 @@ public final class AgentStart {
             long t1 = System.nanoTime();
             // Before the daemon link opens its first SocketChannel: SocketChannelImpl is then woven
             // as it loads, on that background thread, instead of retransformed on this one.
-            new HookTransformer(inst, agent).install();
+            new HookTransformer(inst, agent, cache).install();
             long t2 = System.nanoTime();
             router.fetchConfigInBackground();
             try {
-                NameHook.install();
+                NameHook.install(cache);
             } catch (ReflectiveOperationException | RuntimeException e) {
                 Warnings.once("names", "cannot put cluster names into InetAddress on " + Runtime.version() + " (" + e
                         + "); only cluster addresses are mapped");

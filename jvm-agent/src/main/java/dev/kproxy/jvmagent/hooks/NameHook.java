@@ -1,5 +1,7 @@
 package dev.kproxy.jvmagent.hooks;
 
+import dev.kproxy.jvmagent.cache.ClassFileCache;
+
 import java.lang.reflect.Field;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
@@ -39,7 +41,7 @@ public final class NameHook implements InvocationHandler {
     }
 
     /** Returns the field it wrapped; throws when neither field exists. */
-    public static String install() throws ReflectiveOperationException {
+    public static String install(ClassFileCache cache) throws ReflectiveOperationException {
         InetAddress.getLoopbackAddress(); // InetAddress initialised: its resolver field is set or settable
         Field field;
         Object jdk;
@@ -57,7 +59,7 @@ public final class NameHook implements InvocationHandler {
             jdk = field.get(null);
         }
         Class<?> type = field.getType();
-        field.set(null, jdk18 ? ResolverClass.wrap(jdk)
+        field.set(null, jdk18 ? ResolverClass.wrap(jdk, cache)
                 : Proxy.newProxyInstance(null, new Class<?>[] {type}, new NameHook(type, jdk, "lookupAllHostAddr", false)));
         return "InetAddress." + field.getName();
     }

@@ -1,91 +1,35 @@
 package dev.kproxy.jvmagent.hooks;
 
-import org.objectweb.asm.ClassWriter;
-import org.objectweb.asm.Label;
-import org.objectweb.asm.MethodVisitor;
-import org.objectweb.asm.Opcodes;
+import dev.kproxy.jvmagent.cache.ClassFileCache;
 
 import java.lang.invoke.MethodHandles;
 
 /**
  * On JDK 18+, the wrapper around the JDK's {@code InetAddressResolver}: a small class written with
- * ASM at start-up (the agent compiles for 17, where the interface does not exist). A
- * {@code java.lang.reflect.Proxy} would do the same, but on JDK 25 generating one costs the app's
- * start some 20-50 ms of class-file API loading. The class:
- * <pre>
- * final class ClusterResolver implements InetAddressResolver {
- *     ClusterResolver(InetAddressResolver jdk)
- *     Stream lookupByName(String host, LookupPolicy p) {
- *         Stream cluster = Hooks.clusterStream(host);
- *         return cluster != null ? cluster : jdk.lookupByName(host, p);
- *     }
- *     String lookupByAddress(byte[] a) { return jdk.lookupByAddress(a); }
- * }
- * </pre>
+ * ASM ({@link ResolverClassWriter}; the agent compiles for 17, where the interface does not exist)
+ * the first time, and taken from the {@link ClassFileCache} on later starts, so that those load no
+ * ASM. A {@code java.lang.reflect.Proxy} would do the same, but on JDK 25 generating one costs the
+ * app's start some 20-50 ms of class-file API loading.
  */
 final class ResolverClass {
-    private static final String RESOLVER = "java/net/spi/InetAddressResolver";
-    private static final String POLICY = "Ljava/net/spi/InetAddressResolver$LookupPolicy;";
+    static final String RESOLVER = "java/net/spi/InetAddressResolver";
+    /** A constant, so that reading it does not load the writer (and ASM) when the cache has the class. */
+    static final String NAME = "dev/kproxy/jvmagent/hooks/ClusterResolver";
+    /** What the cache entry is made from: the class is the same for every JDK, so nothing but its name. */
+    private static final byte[] NO_SOURCE = new byte[0];
 
     private ResolverClass() {
     }
 
-    static Object wrap(Object jdkResolver) throws ReflectiveOperationException {
+    static Object wrap(Object jdkResolver, ClassFileCache cache) throws ReflectiveOperationException {
         Class<?> resolver = Class.forName(RESOLVER.replace('/', '.'));
-        Class<?> defined = MethodHandles.lookup().defineClass(bytes());
+        String name = NAME;
+        byte[] bytes = cache.get(name, NO_SOURCE);
+        if (bytes == null) {
+            bytes = ResolverClassWriter.bytes();
+            cache.put(name, NO_SOURCE, bytes);
+        }
+        Class<?> defined = MethodHandles.lookup().defineClass(bytes);
         return defined.getConstructor(resolver).newInstance(jdkResolver);
-    }
-
-    private static byte[] bytes() {
-        String self = ResolverClass.class.getName().replace('.', '/').replace("ResolverClass", "ClusterResolver");
-        String hooks = Hooks.class.getName().replace('.', '/');
-        ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_MAXS); // the one frame is written below
-        cw.visit(Opcodes.V17, Opcodes.ACC_PUBLIC | Opcodes.ACC_FINAL | Opcodes.ACC_SUPER, self, null, "java/lang/Object", new String[] {RESOLVER});
-        cw.visitField(Opcodes.ACC_PRIVATE | Opcodes.ACC_FINAL, "jdk", "L" + RESOLVER + ";", null, null).visitEnd();
-
-        MethodVisitor init = cw.visitMethod(Opcodes.ACC_PUBLIC, "<init>", "(L" + RESOLVER + ";)V", null, null);
-        init.visitCode();
-        init.visitVarInsn(Opcodes.ALOAD, 0);
-        init.visitMethodInsn(Opcodes.INVOKESPECIAL, "java/lang/Object", "<init>", "()V", false);
-        init.visitVarInsn(Opcodes.ALOAD, 0);
-        init.visitVarInsn(Opcodes.ALOAD, 1);
-        init.visitFieldInsn(Opcodes.PUTFIELD, self, "jdk", "L" + RESOLVER + ";");
-        init.visitInsn(Opcodes.RETURN);
-        init.visitMaxs(0, 0);
-        init.visitEnd();
-
-        String byName = "(Ljava/lang/String;" + POLICY + ")Ljava/util/stream/Stream;";
-        MethodVisitor lookup = cw.visitMethod(Opcodes.ACC_PUBLIC, "lookupByName", byName, null, new String[] {"java/net/UnknownHostException"});
-        lookup.visitCode();
-        lookup.visitVarInsn(Opcodes.ALOAD, 1);
-        lookup.visitMethodInsn(Opcodes.INVOKESTATIC, hooks, "clusterStream", "(Ljava/lang/String;)Ljava/util/stream/Stream;", false);
-        lookup.visitInsn(Opcodes.DUP);
-        Label jdk = new Label();
-        lookup.visitJumpInsn(Opcodes.IFNULL, jdk);
-        lookup.visitInsn(Opcodes.ARETURN);
-        lookup.visitLabel(jdk);
-        lookup.visitFrame(Opcodes.F_SAME1, 0, null, 1, new Object[] {"java/util/stream/Stream"});
-        lookup.visitInsn(Opcodes.POP);
-        lookup.visitVarInsn(Opcodes.ALOAD, 0);
-        lookup.visitFieldInsn(Opcodes.GETFIELD, self, "jdk", "L" + RESOLVER + ";");
-        lookup.visitVarInsn(Opcodes.ALOAD, 1);
-        lookup.visitVarInsn(Opcodes.ALOAD, 2);
-        lookup.visitMethodInsn(Opcodes.INVOKEINTERFACE, RESOLVER, "lookupByName", byName, true);
-        lookup.visitInsn(Opcodes.ARETURN);
-        lookup.visitMaxs(0, 0);
-        lookup.visitEnd();
-
-        MethodVisitor reverse = cw.visitMethod(Opcodes.ACC_PUBLIC, "lookupByAddress", "([B)Ljava/lang/String;", null,
-                new String[] {"java/net/UnknownHostException"});
-        reverse.visitCode();
-        reverse.visitVarInsn(Opcodes.ALOAD, 0);
-        reverse.visitFieldInsn(Opcodes.GETFIELD, self, "jdk", "L" + RESOLVER + ";");
-        reverse.visitVarInsn(Opcodes.ALOAD, 1);
-        reverse.visitMethodInsn(Opcodes.INVOKEINTERFACE, RESOLVER, "lookupByAddress", "([B)Ljava/lang/String;", true);
-        reverse.visitInsn(Opcodes.ARETURN);
-        reverse.visitMaxs(0, 0);
-        reverse.visitEnd();
-        cw.visitEnd();
-        return cw.toByteArray();
     }
 }

@@ -1,11 +1,7 @@
 package dev.kproxy.jvmagent.transform;
 
 import dev.kproxy.jvmagent.hooks.Warnings;
-import org.objectweb.asm.ClassReader;
-import org.objectweb.asm.ClassVisitor;
-import org.objectweb.asm.ClassWriter;
-import org.objectweb.asm.MethodVisitor;
-import org.objectweb.asm.Opcodes;
+import dev.kproxy.jvmagent.cache.ClassFileCache;
 
 import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
@@ -24,11 +20,14 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class HookTransformer implements ClassFileTransformer {
     private final Instrumentation inst;
     private final Module hooksModule;
+    private final ClassFileCache cache;
     private final Set<String> woven = ConcurrentHashMap.newKeySet();
 
-    public HookTransformer(Instrumentation inst, Module hooksModule) {
+    /** {@code cache}: woven classes from earlier starts (and where this start's go). */
+    public HookTransformer(Instrumentation inst, Module hooksModule, ClassFileCache cache) {
         this.inst = inst;
         this.hooksModule = hooksModule;
+        this.cache = cache;
     }
 
     /** Adds this transformer and retransforms the hooked JDK classes already loaded (JDK 25 loads SocketChannelImpl before agents start). */
@@ -87,29 +86,20 @@ public final class HookTransformer implements ClassFileTransformer {
             return null;
         }
         try {
-            ClassReader reader = new ClassReader(bytes);
-            ClassWriter writer = new ClassWriter(reader, ClassWriter.COMPUTE_MAXS);
-            Set<HookPoint> applied = new HashSet<>();
-            reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
-                @Override
-                public MethodVisitor visitMethod(int access, String name, String desc, String signature, String[] exceptions) {
-                    MethodVisitor next = super.visitMethod(access, name, desc, signature, exceptions);
-                    for (HookPoint p : points) {
-                        if (p.matchesMethod(name, desc) && (access & Opcodes.ACC_ABSTRACT) == 0) {
-                            applied.add(p);
-                            return new HookCode(next, (access & Opcodes.ACC_STATIC) != 0, p.hooksClass(), p.route(), p.exit());
-                        }
-                    }
-                    return next;
-                }
-            }, 0);
-            for (HookPoint p : points) {
-                if (!applied.contains(p)) {
+            byte[] out = cache.get(className, bytes);
+            if (out == null) {
+                HookWeaver.Woven result = HookWeaver.weave(bytes, points);
+                for (HookPoint p : result.missing()) {
                     missing(p, className);
                 }
-            }
-            if (applied.isEmpty()) {
-                return null;
+                out = result.bytes();
+                if (out == null) {
+                    return null;
+                }
+                if (result.missing().isEmpty()) {
+                    // Only complete weavings are kept, so a missing hook point is reported on every start.
+                    cache.put(className, bytes, out);
+                }
             }
             // Woven Netty calls Hooks in the agent's (unnamed) module: Netty on the module path
             // must be made to read it. java.base calls its own KproxyHooks instead.
@@ -119,7 +109,7 @@ public final class HookTransformer implements ClassFileTransformer {
             woven.add(className);
             // What is hooked, for diagnostics (and the tests): -Dkproxy.agent.hooked is read-only information.
             System.setProperty("kproxy.agent.hooked", String.join(",", new java.util.TreeSet<>(woven)));
-            return writer.toByteArray();
+            return out;
         } catch (Throwable e) {
             Warnings.once("weave " + className, "cannot hook " + className.replace('/', '.') + " (" + e
                     + "); connections through it are not sent to the cluster");

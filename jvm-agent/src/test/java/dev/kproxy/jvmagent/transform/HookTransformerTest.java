@@ -7,7 +7,13 @@ import org.objectweb.asm.ClassWriter;
 import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Opcodes;
 
+import dev.kproxy.jvmagent.cache.ClassFileCache;
+import org.junit.jupiter.api.io.TempDir;
+
 import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -25,7 +31,7 @@ class HookTransformerTest {
         byte[] woven;
         try {
             System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
-            woven = new HookTransformer(null, null).transform(null, null, name, null, null, socketClassWithConnectOnly(name));
+            woven = new HookTransformer(null, null, ClassFileCache.none()).transform(null, null, name, null, null, socketClassWithConnectOnly(name));
         } finally {
             System.setErr(err);
         }
@@ -37,8 +43,44 @@ class HookTransformerTest {
     }
 
     @Test
+    void aCompleteWeavingIsKeptAndLaterStartsTakeItFromTheCache(@TempDir Path home) throws Exception {
+        File jar = Files.write(home.resolve("kproxy-agent.jar"), new byte[] {1}).toFile();
+        String name = "sun/nio/ch/NioSocketImpl";
+        byte[] original = socketImplWithConnect(name);
+
+        byte[] woven = new HookTransformer(null, null, ClassFileCache.in(home.toFile(), jar))
+                .transform(null, null, name, null, null, original);
+        assertThat(calls(woven)).contains("sun/nio/ch/KproxyHooks.route");
+        ClassFileCache later = ClassFileCache.in(home.toFile(), jar);
+        assertThat(later.get(name, original)).isEqualTo(woven);
+
+        // What a later start returns is what the cache holds, without weaving again.
+        byte[] planted = socketImplWithConnect("sun/nio/ch/Planted");
+        later.put(name, original, planted);
+        assertThat(new HookTransformer(null, null, ClassFileCache.in(home.toFile(), jar))
+                .transform(null, null, name, null, null, original)).isEqualTo(planted);
+    }
+
+    @Test
+    void aWeavingWithAMissingHookPointIsNotKept(@TempDir Path home) throws Exception {
+        File jar = Files.write(home.resolve("kproxy-agent.jar"), new byte[] {1}).toFile();
+        // Another shaded copy than the test above: warnings are said once per class and hook point.
+        String name = "org/other/shaded/io/netty/channel/unix/Socket";
+        byte[] original = socketClassWithConnectOnly(name);
+        PrintStream err = System.err;
+        try {
+            System.setErr(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+            assertThat(new HookTransformer(null, null, ClassFileCache.in(home.toFile(), jar))
+                    .transform(null, null, name, null, null, original)).isNotNull();
+        } finally {
+            System.setErr(err);
+        }
+        assertThat(ClassFileCache.in(home.toFile(), jar).get(name, original)).isNull();
+    }
+
+    @Test
     void otherClassesAreLeftAlone() {
-        assertThat(new HookTransformer(null, null).transform(null, null, "com/example/Socket", null, null, new byte[] {1, 2, 3})).isNull();
+        assertThat(new HookTransformer(null, null, ClassFileCache.none()).transform(null, null, "com/example/Socket", null, null, new byte[] {1, 2, 3})).isNull();
     }
 
     /** {@code boolean connect(SocketAddress a) { return a.hashCode() > 0; }} and nothing else. */
@@ -50,6 +92,22 @@ class HookTransformerTest {
         mv.visitVarInsn(Opcodes.ALOAD, 1);
         mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, "java/lang/Object", "hashCode", "()I", false);
         mv.visitInsn(Opcodes.IRETURN);
+        mv.visitMaxs(0, 0);
+        mv.visitEnd();
+        cw.visitEnd();
+        return cw.toByteArray();
+    }
+
+    /** {@code void connect(SocketAddress a, int t) { a.hashCode(); }}, the shape of the JDK's NioSocketImpl.connect. */
+    private static byte[] socketImplWithConnect(String name) {
+        ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS);
+        cw.visit(Opcodes.V17, Opcodes.ACC_PUBLIC, name, null, "java/lang/Object", null);
+        MethodVisitor mv = cw.visitMethod(Opcodes.ACC_PROTECTED, "connect", "(Ljava/net/SocketAddress;I)V", null, null);
+        mv.visitCode();
+        mv.visitVarInsn(Opcodes.ALOAD, 1);
+        mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, "java/lang/Object", "hashCode", "()I", false);
+        mv.visitInsn(Opcodes.POP);
+        mv.visitInsn(Opcodes.RETURN);
         mv.visitMaxs(0, 0);
         mv.visitEnd();
         cw.visitEnd();

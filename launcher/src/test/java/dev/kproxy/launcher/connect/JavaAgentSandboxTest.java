@@ -100,6 +100,13 @@ class JavaAgentSandboxTest {
             Assumptions.abort(JDK25 + " is not installed");
         }
         assertClusterProbes(JDK25.toString());
+        // The first JDK 25 start wove with ASM and kept the results; the second takes them from the cache.
+        try (var entries = Files.walk(home.root().resolve("agent-cache"))) {
+            assertThat(entries.map(p -> p.getFileName().toString()).toList())
+                    .anyMatch(n -> n.startsWith("sun.nio.ch.SocketChannelImpl-"))
+                    .anyMatch(n -> n.startsWith("dev.kproxy.jvmagent.hooks.ClusterResolver-"));
+        }
+        assertClusterProbes(JDK25.toString());
     }
 
     @Test
