@@ -17,7 +17,8 @@ import java.util.List;
  * <ul>
  * <li>JVM start to {@code main} (the JVM's uptime when main begins) and whole-process wall time
  * of a trivial main, without and with {@code -javaagent:kproxy-agent.jar} (daemon reachable),
- * median of 10 each, interleaved;</li>
+ * median of 10 each, interleaved; first with the agent's class cache emptied before each start
+ * (cold: the first start after an install or upgrade), then warm;</li>
  * <li>connect + one-byte echo to the echo service through the agent (loopback listener →
  * port-forward) vs through the SOCKS port, median of N sequential connects.</li>
  * </ul>
@@ -38,9 +39,13 @@ public final class JavaAgentBenchmark {
             AgentService agents = AgentService.start(outbound, AgentJar.socket(home), "cluster.local");
             try {
                 String agent = AgentJar.javaOption(home);
+                Path cache = home.root().resolve("agent-cache");
                 for (String java : javas()) {
+                    // Cold: the agent's class cache emptied before each start (the first start after
+                    // an install or upgrade); then warm, as every later start.
+                    startup(java, agent, "start", runs, cache);
                     for (String mode : List.of("start", "start-net")) {
-                        startup(java, agent, mode, runs);
+                        startup(java, agent, mode, runs, null);
                     }
                 }
                 String echo = cluster.clusterIp("echo");
@@ -70,13 +75,16 @@ public final class JavaAgentBenchmark {
     }
 
     /** {@code runs} interleaved pairs of child JVMs without and with the agent; prints medians and the median paired difference. */
-    private static void startup(String java, String agent, String mode, int runs) throws Exception {
+    private static void startup(String java, String agent, String mode, int runs, Path emptiedCache) throws Exception {
         long[][] without = new long[3][runs];
         long[][] with = new long[3][runs];
         long[] pairs = new long[runs];
         long[] cpuPairs = new long[runs];
         for (int i = 0; i < runs; i++) {
             without[0][i] = startup(java, null, mode, without, i);
+            if (emptiedCache != null) {
+                deleteTree(emptiedCache);
+            }
             with[0][i] = startup(java, agent, mode, with, i);
             pairs[i] = with[1][i] - without[1][i];
             cpuPairs[i] = with[2][i] - without[2][i];
@@ -84,7 +92,8 @@ public final class JavaAgentBenchmark {
         System.out.printf("%s %s: JVM start to %s, median of %d: %d ms without the agent, %d ms with (+%d ms; median of"
                         + " the paired differences +%d ms); CPU time to there %d ms vs %d ms (paired +%d ms);"
                 + " process wall time %d ms vs %d ms (+%d ms); load %s%n",
-                java, mode, mode.equals("start") ? "main" : "main with InetAddress ready", runs, median(without[1]), median(with[1]),
+                java, emptiedCache != null ? mode + " (cold agent cache)" : mode,
+                mode.equals("start") ? "main" : "main with InetAddress ready", runs, median(without[1]), median(with[1]),
                 median(with[1]) - median(without[1]), median(pairs), median(without[2]), median(with[2]), median(cpuPairs),
                 median(without[0]), median(with[0]),
                 median(with[0]) - median(without[0]), loadAverage());
@@ -112,6 +121,16 @@ public final class JavaAgentBenchmark {
             throw new IllegalStateException(command + ": " + r.err());
         }
         return r.out().strip();
+    }
+
+    private static void deleteTree(Path root) throws java.io.IOException {
+        if (Files.exists(root)) {
+            try (var paths = Files.walk(root)) {
+                for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
     }
 
     private static String loadAverage() throws java.io.IOException {
