@@ -5,15 +5,14 @@ import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * The agent's settings, all from environment variables (see README.md):
  * KPROXY_AGENT_PORTS, KPROXY_AGENT_TUNNEL_PORT, KPROXY_AGENT_TUNNEL_ADDRESS, KPROXY_AGENT_APP_HOST,
- * KPROXY_AGENT_LISTEN_ADDRESS and KPROXY_AGENT_HEADER.
+ * KPROXY_AGENT_LISTEN_ADDRESS and KPROXY_AGENT_HEADER (one name=value per line).
  */
 public record AgentConfig(List<PortMapping> ports, int tunnelPort, List<InetAddress> tunnelAddresses,
-                          InetAddress appHost, InetAddress listenAddress, Optional<HeaderRule> header) {
+                          InetAddress appHost, InetAddress listenAddress, HeaderRules headers) {
     public static final int DEFAULT_TUNNEL_PORT = 9713;
     static final String DEFAULT_TUNNEL_ADDRESSES = "127.0.0.1,::1";
 
@@ -46,9 +45,8 @@ public record AgentConfig(List<PortMapping> ports, int tunnelPort, List<InetAddr
         }
         InetAddress appHost = ipAddress("KPROXY_AGENT_APP_HOST", env.getOrDefault("KPROXY_AGENT_APP_HOST", "127.0.0.1"));
         InetAddress listen = ipAddress("KPROXY_AGENT_LISTEN_ADDRESS", env.getOrDefault("KPROXY_AGENT_LISTEN_ADDRESS", "0.0.0.0"));
-        String headerText = env.getOrDefault("KPROXY_AGENT_HEADER", "").trim();
-        Optional<HeaderRule> header = headerText.isEmpty() ? Optional.empty() : Optional.of(HeaderRule.parse(headerText));
-        return new AgentConfig(ports, tunnelPort, tunnelAddresses, appHost, listen, header);
+        HeaderRules headers = HeaderRules.parse(env.getOrDefault("KPROXY_AGENT_HEADER", ""));
+        return new AgentConfig(ports, tunnelPort, tunnelAddresses, appHost, listen, headers);
     }
 
     private static int tunnelPort(String text) throws AgentConfigException {

@@ -48,7 +48,7 @@ final class InterceptListener implements Closeable {
         }
         AgentLog.info("listening on " + AddressText.format(config.listenAddress(), server.getLocalPort())
                 + " for app port " + mapping.appPort() + " (app at " + AddressText.format(app.getAddress(), app.getPort())
-                + (config.header().map(h -> "; laptop gets requests with " + h).orElse("") + ")"));
+                + (config.headers().isEmpty() ? "" : "; laptop gets requests with " + config.headers()) + ")");
         AcceptLoop.start(server, "intercept-accept-" + mapping.agentPort(), client -> workers.execute(() -> route(client)));
     }
 
@@ -61,9 +61,9 @@ final class InterceptListener implements Closeable {
             clientEnd = new SocketEnd(client);
             // Peek only when the laptop could get the connection: without a tunnel, clients of
             // server-speaks-first protocols should not wait out the peek deadline.
-            if (tunnel != null && config.header().isPresent()) {
+            if (tunnel != null && !config.headers().isEmpty()) {
                 first = RequestHeadPeek.read(client);
-                tunnel = config.header().get().matches(first) ? slot.current() : null;
+                tunnel = config.headers().matches(first) ? slot.current() : null;
             }
         } catch (IOException e) {
             SocketEnd.release(client);

@@ -19,7 +19,7 @@ class AgentConfigTest {
         assertThat(config.tunnelAddresses()).containsExactly(InetAddress.getByName("127.0.0.1"), InetAddress.getByName("::1"));
         assertThat(config.appHost()).isEqualTo(InetAddress.getByName("127.0.0.1"));
         assertThat(config.listenAddress()).isEqualTo(InetAddress.getByName("0.0.0.0"));
-        assertThat(config.header()).isEmpty();
+        assertThat(config.headers().isEmpty()).isTrue();
     }
 
     @Test
@@ -30,12 +30,12 @@ class AgentConfigTest {
                 "KPROXY_AGENT_TUNNEL_ADDRESS", "127.1.0.7",
                 "KPROXY_AGENT_APP_HOST", "127.1.0.7",
                 "KPROXY_AGENT_LISTEN_ADDRESS", "[::1]",
-                "KPROXY_AGENT_HEADER", "X-Kproxy-User = alice"));
+                "KPROXY_AGENT_HEADER", "X-Kproxy-User = alice\nx-tenant=blue\n"));
         assertThat(config.tunnelPort()).isEqualTo(19713);
         assertThat(config.tunnelAddresses()).isEqualTo(List.of(InetAddress.getByName("127.1.0.7")));
         assertThat(config.appHost()).isEqualTo(InetAddress.getByName("127.1.0.7"));
         assertThat(config.listenAddress()).isEqualTo(InetAddress.getByName("::1"));
-        assertThat(config.header()).contains(new HeaderRule("x-kproxy-user", "alice"));
+        assertThat(config.headers().rules()).containsExactly(new HeaderRule("x-kproxy-user", "alice"), new HeaderRule("x-tenant", "blue"));
     }
 
     @Test

@@ -275,6 +275,16 @@ class AgentProcessTest {
 
 
     @Test
+    void withSeveralHeaderRulesARequestMustCarryThemAll() throws Exception {
+        startAgent(Map.of("KPROXY_AGENT_HEADER", "x-kproxy-user=alice\nx-tenant=blue"));
+        attachLaptop(laptop.port());
+        String both = "GET /sage HTTP/1.1\r\nHost: sage\r\nX-Tenant: blue\r\nX-Kproxy-User: alice\r\n\r\n";
+        String one = "GET /sage HTTP/1.1\r\nHost: sage\r\nX-Kproxy-User: alice\r\n\r\n";
+        assertThat(EchoClient.exchange(agentPort, both)).isEqualTo(LAPTOP + both);
+        assertThat(EchoClient.exchange(agentPort, one)).isEqualTo(APP + one);
+    }
+
+    @Test
     void withAHeaderRuleAClientThatNeverFinishesItsHeadGoesToTheAppWithItsBytes() throws Exception {
         startAgent(Map.of("KPROXY_AGENT_HEADER", "x-kproxy-user=alice"));
         attachLaptop(laptop.port());

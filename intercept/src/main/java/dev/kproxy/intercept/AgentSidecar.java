@@ -1,6 +1,6 @@
 package dev.kproxy.intercept;
 
-import java.util.Optional;
+import java.util.List;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
@@ -20,13 +20,13 @@ final class AgentSidecar {
     private final String image;
     private final PortRewrite ports;
     private final int tunnelPort;
-    private final Optional<String> header;
+    private final List<String> headers;
 
-    AgentSidecar(String image, PortRewrite ports, int tunnelPort, Optional<String> header) {
+    AgentSidecar(String image, PortRewrite ports, int tunnelPort, List<String> headers) {
         this.image = image;
         this.ports = ports;
         this.tunnelPort = tunnelPort;
-        this.header = header;
+        this.headers = headers;
     }
 
     /** Adds the container and the volume; the template must not have them yet (it is the recorded original). */
@@ -55,7 +55,9 @@ final class AgentSidecar {
         ArrayNode env = c.putArray("env");
         env.addObject().put("name", "KPROXY_AGENT_PORTS").put("value", ports.agentPort() + ":" + ports.appPort());
         env.addObject().put("name", "KPROXY_AGENT_TUNNEL_PORT").put("value", String.valueOf(tunnelPort));
-        header.ifPresent(h -> env.addObject().put("name", "KPROXY_AGENT_HEADER").put("value", h));
+        if (!headers.isEmpty()) {
+            env.addObject().put("name", "KPROXY_AGENT_HEADER").put("value", String.join("\n", headers));
+        }
         ObjectNode port = c.putArray("ports").addObject();
         ports.agentPortName().ifPresent(n -> port.put("name", n));
         port.put("containerPort", ports.agentPort()).put("protocol", "TCP");

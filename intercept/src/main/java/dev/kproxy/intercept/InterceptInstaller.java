@@ -77,7 +77,7 @@ public final class InterceptInstaller {
 
         ObjectNode template = originalTemplate.deepCopy();
         ports.applyTo(template);
-        new AgentSidecar(spec.agentImage(), ports, spec.tunnelPort(), spec.header()).applyTo(template);
+        new AgentSidecar(spec.agentImage(), ports, spec.tunnelPort(), spec.headers()).applyTo(template);
         ObjectNode intercept = ClusterObjects.JSON.createObjectNode()
                 .put("service", spec.service()).put("servicePort", ports.servicePortLabel()).put("appPort", ports.appPort())
                 .put("agentPort", ports.agentPort()).put("tunnelPort", spec.tunnelPort());

@@ -128,7 +128,7 @@ class InterceptInstallerTest extends OnSageCluster {
         cluster.client.configMaps().inNamespace(NS).resource(new ConfigMapBuilder().withNewMetadata().withName("kproxy-agent")
                 .withLabels(Map.of("app.kubernetes.io/managed-by", "kproxy")).endMetadata()
                 .withBinaryData(Map.of("kproxy-intercept-agent.jar", Base64.getEncoder().encodeToString(new byte[] {'o', 'l', 'd'}))).build()).create();
-        installer.install(InterceptSpec.of(NS, "sage").withHeader("x-kproxy=me"));
+        installer.install(InterceptSpec.of(NS, "sage").withHeader("x-kproxy=me").withHeader("x-tenant=blue"));
         installer.install(InterceptSpec.of(NS, "quota"));
         assertThat(Base64.getDecoder().decode(cluster.stored(ResourceCatalog.CONFIG_MAP, "kproxy-agent").at("/binaryData/kproxy-intercept-agent.jar")
                 .asString())).isEqualTo(AgentJar.build());
@@ -136,12 +136,12 @@ class InterceptInstallerTest extends OnSageCluster {
         // Installing again with the same settings changes nothing: same template, same jar.
         long generation = cluster.stored(ResourceCatalog.DEPLOYMENT, "sage").at("/metadata/generation").asLong();
         String jarVersion = cluster.stored(ResourceCatalog.CONFIG_MAP, "kproxy-agent").at("/metadata/resourceVersion").asString();
-        installer.install(InterceptSpec.of(NS, "sage").withHeader("x-kproxy=me"));
+        installer.install(InterceptSpec.of(NS, "sage").withHeader("x-kproxy=me").withHeader("x-tenant=blue"));
         assertThat(cluster.stored(ResourceCatalog.DEPLOYMENT, "sage").at("/metadata/generation").asLong()).isEqualTo(generation);
         assertThat(cluster.stored(ResourceCatalog.CONFIG_MAP, "kproxy-agent").at("/metadata/resourceVersion").asString())
                 .isEqualTo(jarVersion);
         assertThat(cluster.stored(ResourceCatalog.DEPLOYMENT, "sage").at("/spec/template/spec/containers/1/env/2/value")
-                .asString()).isEqualTo("x-kproxy=me");
+                .asString()).isEqualTo("x-kproxy=me\nx-tenant=blue");
 
         // As after `kill -9` of the laptop process: a new client and installer that know nothing.
         try (KubernetesClient fresh = SageCluster.client(cluster.sandbox.kubeconfig())) {

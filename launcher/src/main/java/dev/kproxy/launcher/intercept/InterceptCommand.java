@@ -60,7 +60,8 @@ public final class InterceptCommand implements Runnable {
     String envSyntax = "sh";
 
     @Option(names = "--http-header", paramLabel = "K=V",
-            description = "personal intercept: only HTTP connections whose first request carries this header come here")
+            description = "personal intercept: only HTTP connections whose first request carries this header come here;"
+                    + " repeat it to require several")
     List<String> headers = new ArrayList<>();
 
     @Option(names = "--agent-image", paramLabel = "IMG", description = "image running the agent; any Java 17+ JRE (default: eclipse-temurin:17-jre)")
@@ -78,12 +79,9 @@ public final class InterceptCommand implements Runnable {
         PrintWriter out = spec.commandLine().getOut();
         String[] localRemote = localAndRemote();
         int local = localPort(localRemote[0]);
-        if (headers.size() > 1) {
-            throw new UserError("give one --http-header (the agent routes on one header): " + String.join(", ", headers));
-        }
         EnvFile syntax = EnvFile.of(envSyntax);
         InterceptRequest request = new InterceptRequest(name, Optional.ofNullable(namespace), Optional.ofNullable(workload),
-                Optional.ofNullable(service), local, Optional.ofNullable(localRemote[1]), headers.stream().findFirst(),
+                Optional.ofNullable(service), local, Optional.ofNullable(localRemote[1]), headers,
                 Optional.ofNullable(agentImage), envFile != null, rolloutTimeout.toMillis());
         DaemonCall.call(request.toJson("intercept"));
         JsonNode status = awaitAttached(out);

@@ -114,7 +114,9 @@ public final class InterceptManager implements AutoCloseable {
         String service = request.service().orElseGet(() -> request.workload().map(w -> targets.serviceOf(ns, w)).orElse(request.name()));
         InterceptSpec spec = InterceptSpec.of(ns, service);
         spec = request.remotePort().map(spec::withServicePort).orElse(spec);
-        spec = request.header().map(spec::withHeader).orElse(spec);
+        for (String rule : request.headers()) {
+            spec = spec.withHeader(rule);
+        }
         spec = request.agentImage().map(spec::withAgentImage).orElse(spec);
         if (request.rolloutTimeoutMillis() > 0) {
             spec = spec.withRolloutTimeout(java.time.Duration.ofMillis(request.rolloutTimeoutMillis()));

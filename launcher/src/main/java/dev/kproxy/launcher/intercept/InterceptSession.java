@@ -228,12 +228,18 @@ final class InterceptSession implements AutoCloseable {
         return counts;
     }
 
+    /** "HTTP requests with header x-user: alice", "… with headers a: 1 and b: 2", or all connections. */
+    private String intercepting() {
+        List<String> rules = request.headers().stream().map(h -> h.replaceFirst("=", ": ")).toList();
+        return rules.isEmpty() ? "all TCP connections"
+                : "HTTP requests with header" + (rules.size() > 1 ? "s " : " ") + String.join(" and ", rules);
+    }
+
     /** What {@code kproxy intercept} and {@code kproxy list} show. */
     ObjectNode describe() {
         ObjectNode o = JSON.createObjectNode().put("name", name()).put("namespace", namespace).put("state", state.name())
                 .put("progress", progress).put("destination", "127.0.0.1:" + request.localPort())
-                .put("intercepting", request.header().map(h -> "HTTP requests with header " + h.replaceFirst("=", ": "))
-                        .orElse("all TCP connections"));
+                .put("intercepting", intercepting());
         if (state == State.FAILED) {
             o.put("error", error);
         }

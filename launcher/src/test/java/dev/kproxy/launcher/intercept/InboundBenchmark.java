@@ -117,7 +117,7 @@ public final class InboundBenchmark {
                 Result passthrough = measure("passthrough (NodePort -> agent -> app)", nodePort, megabytes, requests);
 
                 manager.commands().get("intercept").apply(new InterceptRequest("echo", java.util.Optional.of(NS), java.util.Optional.empty(),
-                        java.util.Optional.empty(), laptop.port(), java.util.Optional.empty(), java.util.Optional.empty(),
+                        java.util.Optional.empty(), laptop.port(), java.util.Optional.empty(), java.util.List.of(),
                         java.util.Optional.empty(), false, 0).toJson("intercept"));
                 await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(200)).until(() -> {
                     JsonNode s = manager.commands().get("intercept-status").apply(JSON.createObjectNode().put("name", "echo"));

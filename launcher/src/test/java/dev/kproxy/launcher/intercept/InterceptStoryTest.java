@@ -172,12 +172,17 @@ class InterceptStoryTest {
 
         int sagePort = freePort();
         startLocalSage(sagePort);
-        Kproxy.Result sage = kproxy.run("intercept", "sage", sagePort + ":http", "--http-header", "x-kproxy-user=alice");
+        Kproxy.Result sage = kproxy.run("intercept", "sage", sagePort + ":http", "--http-header", "x-kproxy-user=alice",
+                "--http-header", "x-tenant=blue");
         assertThat(sage.exit()).as(sage.all() + kproxy.daemonLog()).isZero();
-        assertThat(sage.out()).containsPattern("Intercepting +: HTTP requests with header x-kproxy-user: alice");
+        assertThat(sage.out()).containsPattern("Intercepting +: HTTP requests with headers x-kproxy-user: alice and x-tenant: blue");
         for (int i = 0; i < 6; i++) {
-            assertThat(InterceptCluster.callSage(Map.of("X-Kproxy-User", "alice"))).as("alice's call " + i).contains("\"data\":\"from local\"");
-            assertThat(InterceptCluster.callSage(Map.of("x-kproxy-user", "bob"))).as("bob's call " + i).contains("\"data\":\"from k8s\"");
+            assertThat(InterceptCluster.callSage(Map.of("X-Kproxy-User", "alice", "X-Tenant", "blue"))).as("alice's call " + i)
+                    .contains("\"data\":\"from local\"");
+            assertThat(InterceptCluster.callSage(Map.of("X-Kproxy-User", "alice"))).as("alice's call without the tenant " + i)
+                    .contains("\"data\":\"from k8s\"");
+            assertThat(InterceptCluster.callSage(Map.of("x-kproxy-user", "bob", "x-tenant", "blue"))).as("bob's call " + i)
+                    .contains("\"data\":\"from k8s\"");
             assertThat(InterceptCluster.callSage()).as("plain call " + i).contains("\"data\":\"from k8s\"");
         }
 
