@@ -6,8 +6,10 @@ import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.EnvFromSource;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarSource;
+import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.ObjectFieldSelector;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -23,13 +25,15 @@ import java.util.function.Function;
 /**
  * The environment the kubelet gives an intercepted app container, resolved on the laptop from the pod and
  * the objects it names, for {@code --env-file}: {@code envFrom} (ConfigMaps, Secrets, with prefixes) first,
- * then {@code env} (literals with {@code $(VAR)} expansion, configMapKeyRef, secretKeyRef, fieldRef), later
+ * then {@code env} (literals with {@code $(VAR)} expansion, configMapKeyRef, secretKeyRef, fieldRef,
+ * resourceFieldRef: {@link ContainerResourceValue}), later
  * entries overriding earlier ones as in kubelet's kuberuntime makeEnvironmentVariables.
  */
 final class ContainerEnvironment {
     private final KubernetesClient client;
     private final Map<String, ConfigMap> configMaps = new LinkedHashMap<>();
     private final Map<String, Secret> secrets = new LinkedHashMap<>();
+    private final Map<String, Map<String, Quantity>> allocatable = new LinkedHashMap<>();
 
     ContainerEnvironment(KubernetesClient client) {
         this.client = client;
@@ -59,7 +63,7 @@ final class ContainerEnvironment {
             if (var.getValueFrom() == null) {
                 env.put(var.getName(), expand(Objects.requireNonNullElse(var.getValue(), ""), env));
             } else {
-                value(pod, var.getName(), var.getValueFrom()).ifPresent(v -> env.put(var.getName(), v));
+                value(pod, container, var.getName(), var.getValueFrom()).ifPresent(v -> env.put(var.getName(), v));
             }
         }
         return env;
@@ -86,7 +90,7 @@ final class ContainerEnvironment {
         return first;
     }
 
-    private Optional<String> value(Pod pod, String name, EnvVarSource source) {
+    private Optional<String> value(Pod pod, Container container, String name, EnvVarSource source) {
         String ns = pod.getMetadata().getNamespace();
         if (source.getConfigMapKeyRef() != null) {
             var ref = source.getConfigMapKeyRef();
@@ -106,8 +110,37 @@ final class ContainerEnvironment {
         if (source.getFieldRef() != null) {
             return Optional.of(field(pod, source.getFieldRef()));
         }
-        // resourceFieldRef: the container's limits as the kubelet computes them; not part of a laptop's run.
+        if (source.getResourceFieldRef() != null) {
+            var ref = source.getResourceFieldRef();
+            Container named = ref.getContainerName() == null || ref.getContainerName().isBlank() ? container
+                    : pod.getSpec().getContainers().stream().filter(c -> c.getName().equals(ref.getContainerName())).findFirst()
+                            .orElseThrow(() -> new IllegalStateException("cannot resolve " + name + ": resourceFieldRef names container "
+                                    + ref.getContainerName() + ", which pod " + pod.getMetadata().getName() + " does not have"));
+            try {
+                // An unset limit is the node's allocatable amount; without read access to nodes it is left out.
+                return ContainerResourceValue.of(ref, named, nodeAllocatable(pod));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalStateException("cannot resolve " + name + ": " + e.getMessage(), e);
+            }
+        }
         return Optional.empty();
+    }
+
+    /** The pod's node's allocatable resources; empty when the node cannot be read (namespaced RBAC cannot grant it). */
+    private Map<String, Quantity> nodeAllocatable(Pod pod) {
+        String node = pod.getSpec().getNodeName();
+        if (node == null || node.isBlank()) {
+            return Map.of();
+        }
+        return allocatable.computeIfAbsent(node, n -> {
+            try {
+                Node found = client.nodes().withName(n).get();
+                return found == null || found.getStatus() == null || found.getStatus().getAllocatable() == null ? Map.of()
+                        : found.getStatus().getAllocatable();
+            } catch (KubernetesClientException e) {
+                return Map.of();
+            }
+        });
     }
 
     private static Optional<String> required(Optional<String> value, boolean optional, String name, String missing) {
