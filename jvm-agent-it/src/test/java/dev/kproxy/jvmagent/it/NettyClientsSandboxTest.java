@@ -142,20 +142,34 @@ class NettyClientsSandboxTest {
         String value = UUID.randomUUID().toString();
         String sageIp = clusterIp("sage");
 
-        String out = run(java, "lettuce:redis://redis:6379/short=" + value,
+        List<String> probes = new ArrayList<>(List.of("lettuce:redis://redis:6379/short=" + value,
                 "lettuce:redis://redis.wjyl-dev.svc.cluster.local:6379/fqdn=" + value,
                 "reactor:http://sage:50100/v1/usage/test", "reactor:http://" + sageIp + ":50100/v1/usage/test",
-                "grpc:health:50051", "grpc:health.wjyl-dev.svc.cluster.local:50051");
+                "grpc:health:50051", "grpc:health.wjyl-dev.svc.cluster.local:50051"));
+        boolean uring = io.netty.channel.uring.IoUring.isAvailable();
+        if (uring) {
+            probes.add("uring:http://sage.wjyl-dev:50100/v1/usage/test");
+        } else {
+            System.out.println("not probing Netty's io_uring transport: " + io.netty.channel.uring.IoUring.unavailabilityCause());
+        }
+        String out = run(java, probes.toArray(String[]::new));
 
+        // Reactor Netty takes io_uring over epoll when both are on the class path (Lettuce and gRPC keep epoll).
+        String reactorChannel = uring ? "IoUringSocketChannel" : "EpollSocketChannel";
         assertThat(out).contains("lettuce:redis://redis:6379/short=" + value + " -> get=" + value)
                 .contains("lettuce:redis://redis.wjyl-dev.svc.cluster.local:6379/fqdn=" + value + " -> get=" + value)
-                .contains("reactor:http://sage:50100/v1/usage/test -> remote=sage/" + sageIp + ":50100 channel=EpollSocketChannel body={")
+                .contains("reactor:http://sage:50100/v1/usage/test -> remote=sage/" + sageIp + ":50100 channel=" + reactorChannel + " body={")
                 // Netty names a peer by the host string it was asked for: here the literal itself.
-                .contains("reactor:http://" + sageIp + ":50100/v1/usage/test -> remote=" + sageIp + "/" + sageIp + ":50100 channel=EpollSocketChannel body={")
+                .contains("reactor:http://" + sageIp + ":50100/v1/usage/test -> remote=" + sageIp + "/" + sageIp + ":50100 channel="
+                        + reactorChannel + " body={")
                 .contains("grpc:health:50051 -> status=SERVING remote=health/" + clusterIp("health") + ":50051")
                 .contains("grpc:health.wjyl-dev.svc.cluster.local:50051 -> status=SERVING remote=health.wjyl-dev.svc.cluster.local/"
                         + clusterIp("health") + ":50051");
-        assertThat(out.split("\"data\":\"from k8s\"", -1)).hasSize(3);
+        if (uring) {
+            assertThat(out).contains("uring:http://sage.wjyl-dev:50100/v1/usage/test -> remote=sage.wjyl-dev/" + sageIp
+                    + ":50100 channel=IoUringSocketChannel body={").contains("io/netty/channel/uring/SockaddrIn");
+        }
+        assertThat(out.split("\"data\":\"from k8s\"", -1)).hasSize(uring ? 4 : 3);
         assertThat(out).contains("io/netty/channel/unix/Socket").contains("io/grpc/netty/shaded/io/netty/channel/unix/Socket")
                 .contains("io/netty/resolver/dns/DnsNameResolver");
 

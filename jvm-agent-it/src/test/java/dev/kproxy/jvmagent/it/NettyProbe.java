@@ -29,7 +29,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * <ul>
  * <li>{@code lettuce:URI KEY VALUE}: SET then GET over Lettuce;</li>
  * <li>{@code reactor:URL}: Reactor Netty HTTP GET;</li>
- * <li>{@code grpc:HOST:PORT}: the standard health check over grpc-netty-shaded.</li>
+ * <li>{@code grpc:HOST:PORT}: the standard health check over grpc-netty-shaded;</li>
+ * <li>{@code uring:URL}: a plain Netty HTTP GET on the io_uring transport.</li>
  * </ul>
  */
 public final class NettyProbe {
@@ -45,6 +46,7 @@ public final class NettyProbe {
                 line = switch (kind) {
                     case "lettuce" -> lettuce(rest);
                     case "reactor" -> reactor(rest);
+                    case "uring" -> uring(java.net.URI.create(rest));
                     case "grpc" -> grpc(rest.substring(0, rest.lastIndexOf(':')), Integer.parseInt(rest.substring(rest.lastIndexOf(':') + 1)));
                     default -> throw new IllegalArgumentException("unknown probe " + kind);
                 };
@@ -68,6 +70,41 @@ public final class NettyProbe {
             return "get=" + c.sync().get(kv[0]);
         } finally {
             client.shutdown(0, 2, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Netty's io_uring transport, whose connect the agent hooks in {@code SockaddrIn.set}. */
+    private static String uring(java.net.URI url) throws Exception {
+        var group = new io.netty.channel.MultiThreadIoEventLoopGroup(1, io.netty.channel.uring.IoUringIoHandler.newFactory());
+        try {
+            var response = new java.util.concurrent.CompletableFuture<String>();
+            io.netty.channel.Channel ch = new io.netty.bootstrap.Bootstrap().group(group)
+                    .channel(io.netty.channel.uring.IoUringSocketChannel.class)
+                    .handler(new io.netty.channel.ChannelInitializer<io.netty.channel.Channel>() {
+                        @Override
+                        protected void initChannel(io.netty.channel.Channel c) {
+                            c.pipeline().addLast(new io.netty.handler.codec.http.HttpClientCodec(),
+                                    new io.netty.handler.codec.http.HttpObjectAggregator(1 << 20),
+                                    new io.netty.channel.SimpleChannelInboundHandler<io.netty.handler.codec.http.FullHttpResponse>() {
+                                        @Override
+                                        protected void channelRead0(io.netty.channel.ChannelHandlerContext ctx,
+                                                                    io.netty.handler.codec.http.FullHttpResponse r) {
+                                            response.complete(r.content().toString(java.nio.charset.StandardCharsets.UTF_8));
+                                        }
+                                    });
+                        }
+                    })
+                    .connect(url.getHost(), url.getPort()).sync().channel();
+            var get = new io.netty.handler.codec.http.DefaultFullHttpRequest(io.netty.handler.codec.http.HttpVersion.HTTP_1_1,
+                    io.netty.handler.codec.http.HttpMethod.GET, url.getRawPath());
+            get.headers().set("Host", url.getHost()).set("Content-Length", "0");
+            ch.writeAndFlush(get);
+            String body = response.get(30, TimeUnit.SECONDS);
+            String seen = "remote=" + ch.remoteAddress() + " channel=" + ch.getClass().getSimpleName();
+            ch.close().sync();
+            return seen + " body=" + body;
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         }
     }
 

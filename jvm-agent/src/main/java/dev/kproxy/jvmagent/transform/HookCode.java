@@ -2,6 +2,7 @@ package dev.kproxy.jvmagent.transform;
 
 import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.Type;
 
 /**
  * Code woven into one hooked method, calling static methods of {@code hooks}: optionally, at
@@ -33,22 +34,39 @@ final class HookCode extends MethodVisitor {
     private final boolean route;
     private final Exit exit;
     private final int firstArg;
+    private final int routeSlot;
+    private final String routeType;
 
-    HookCode(MethodVisitor next, boolean isStatic, String hooks, boolean route, Exit exit) {
+    /**
+     * {@code routeArg}: which parameter (0-based) is the destination; it is passed through
+     * {@code route} and, when declared narrower than {@code SocketAddress} (io_uring's
+     * {@code InetSocketAddress}), cast back to its declared type.
+     */
+    HookCode(MethodVisitor next, boolean isStatic, String descriptor, int routeArg, String hooks, boolean route, Exit exit) {
         super(Opcodes.ASM9, next);
         this.hooks = hooks;
         this.route = route;
         this.exit = exit;
         this.firstArg = isStatic ? 0 : 1;
+        Type[] params = Type.getArgumentTypes(descriptor);
+        int slot = firstArg;
+        for (int i = 0; i < routeArg; i++) {
+            slot += params[i].getSize();
+        }
+        this.routeSlot = slot;
+        this.routeType = params.length > routeArg ? params[routeArg].getInternalName() : null;
     }
 
     @Override
     public void visitCode() {
         super.visitCode();
         if (route) {
-            super.visitVarInsn(Opcodes.ALOAD, firstArg);
+            super.visitVarInsn(Opcodes.ALOAD, routeSlot);
             super.visitMethodInsn(Opcodes.INVOKESTATIC, hooks, "route", "(" + SOCKET_ADDRESS + ")" + SOCKET_ADDRESS, false);
-            super.visitVarInsn(Opcodes.ASTORE, firstArg);
+            if (routeType != null && !routeType.equals("java/net/SocketAddress")) {
+                super.visitTypeInsn(Opcodes.CHECKCAST, routeType);
+            }
+            super.visitVarInsn(Opcodes.ASTORE, routeSlot);
         }
     }
 

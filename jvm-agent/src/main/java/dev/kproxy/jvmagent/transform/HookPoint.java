@@ -16,8 +16,15 @@ final class HookPoint {
     private final boolean route;
     private final HookCode.Exit exit;
     private final String what;
+    private final int routeArg;
 
     HookPoint(String className, boolean suffix, String method, String descriptor, boolean route, HookCode.Exit exit, String what) {
+        this(className, suffix, method, descriptor, route, 0, exit, what);
+    }
+
+    /** {@code routeArg}: the parameter (0-based) that is the destination, when it is not the first. */
+    HookPoint(String className, boolean suffix, String method, String descriptor, boolean route, int routeArg, HookCode.Exit exit,
+              String what) {
         this.className = className;
         this.suffix = suffix;
         this.method = method;
@@ -25,6 +32,11 @@ final class HookPoint {
         this.route = route;
         this.exit = exit;
         this.what = what;
+        this.routeArg = routeArg;
+    }
+
+    int routeArg() {
+        return routeArg;
     }
 
     String className() {

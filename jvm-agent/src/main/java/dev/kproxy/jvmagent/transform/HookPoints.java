@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Where the JDK and Netty connect and resolve (OpenJDK 17 and 25 sources; Netty 4.1/4.2).
+ * Where the JDK and Netty connect and resolve (OpenJDK 17 and 25 sources; Netty 4.1/4.2, io_uring 4.2).
  * Connects are rewritten at entry only for cluster destinations; peers are written back at exit.
  */
 final class HookPoints {
@@ -31,6 +31,11 @@ final class HookPoints {
             netty("io/netty/channel/unix/Socket", "remoteAddress", "()Ljava/net/InetSocketAddress;", false,
                     Exits.returnedPeer("java/net/InetSocketAddress"),
                     "Netty epoll/kqueue remoteAddress()"),
+            // io_uring writes the destination into the connect request's sockaddr here (its
+            // remoteAddress() then comes from unix.Socket, hooked above). Also used for UDP sends,
+            // which no cluster address answers anyway.
+            new HookPoint("io/netty/channel/uring/SockaddrIn", true, "set", "(ZLjava/nio/ByteBuffer;Ljava/net/InetSocketAddress;)I",
+                    true, 2, HookCode.Exit.NONE, "Netty io_uring connects"),
             netty("io/netty/resolver/dns/DnsNameResolver", "resolveHostsFileEntry", "(Ljava/lang/String;)Ljava/net/InetAddress;", false,
                     Exits.returnedWithFirstArg("hostsFileEntry", "(Ljava/net/InetAddress;Ljava/lang/String;)Ljava/net/InetAddress;"),
                     "cluster names in Netty's DNS resolver"),

@@ -35,7 +35,7 @@ final class HookWeaver {
                 for (HookPoint p : points) {
                     if (p.matchesMethod(name, desc) && (access & Opcodes.ACC_ABSTRACT) == 0) {
                         applied.add(p);
-                        return new HookCode(next, (access & Opcodes.ACC_STATIC) != 0, p.hooksClass(), p.route(), p.exit());
+                        return new HookCode(next, (access & Opcodes.ACC_STATIC) != 0, desc, p.routeArg(), p.hooksClass(), p.route(), p.exit());
                     }
                 }
                 return next;

@@ -79,6 +79,25 @@ class HookTransformerTest {
     }
 
     @Test
+    void ioUringsSockaddrIsRoutedThroughItsThirdParameterAndTheClassStillVerifies() throws Exception {
+        String name = "org/example/io/netty/channel/uring/SockaddrIn";
+        byte[] woven = new HookTransformer(null, null, ClassFileCache.none()).transform(null, null, name, null, null, sockaddrIn(name));
+
+        assertThat(calls(woven)).containsExactly("dev/kproxy/jvmagent/hooks/Hooks.route", "java/net/InetSocketAddress.getPort");
+        // Defined and run: the verifier accepts the cast back to InetSocketAddress, and with no
+        // daemon the address passes through unchanged.
+        Class<?> defined = new ClassLoader(getClass().getClassLoader()) {
+            Class<?> define() {
+                return defineClass(name.replace('/', '.'), woven, 0, woven.length);
+            }
+        }.define();
+        var set = defined.getDeclaredMethod("set", boolean.class, java.nio.ByteBuffer.class, java.net.InetSocketAddress.class);
+        set.setAccessible(true);
+        assertThat(set.invoke(null, false, java.nio.ByteBuffer.allocate(16), new java.net.InetSocketAddress("127.0.0.1", 50100)))
+                .isEqualTo(50100);
+    }
+
+    @Test
     void otherClassesAreLeftAlone() {
         assertThat(new HookTransformer(null, null, ClassFileCache.none()).transform(null, null, "com/example/Socket", null, null, new byte[] {1, 2, 3})).isNull();
     }
@@ -108,6 +127,21 @@ class HookTransformerTest {
         mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, "java/lang/Object", "hashCode", "()I", false);
         mv.visitInsn(Opcodes.POP);
         mv.visitInsn(Opcodes.RETURN);
+        mv.visitMaxs(0, 0);
+        mv.visitEnd();
+        cw.visitEnd();
+        return cw.toByteArray();
+    }
+
+    /** {@code static int set(boolean ipv6, ByteBuffer memory, InetSocketAddress a) { return a.getPort(); }}, io_uring's shape. */
+    private static byte[] sockaddrIn(String name) {
+        ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS);
+        cw.visit(Opcodes.V17, Opcodes.ACC_PUBLIC | Opcodes.ACC_FINAL, name, null, "java/lang/Object", null);
+        MethodVisitor mv = cw.visitMethod(Opcodes.ACC_STATIC, "set", "(ZLjava/nio/ByteBuffer;Ljava/net/InetSocketAddress;)I", null, null);
+        mv.visitCode();
+        mv.visitVarInsn(Opcodes.ALOAD, 2);
+        mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, "java/net/InetSocketAddress", "getPort", "()I", false);
+        mv.visitInsn(Opcodes.IRETURN);
         mv.visitMaxs(0, 0);
         mv.visitEnd();
         cw.visitEnd();
