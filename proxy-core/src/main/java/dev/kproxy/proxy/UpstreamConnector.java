@@ -68,13 +68,11 @@ final class UpstreamConnector {
         } catch (RuntimeException e) {
             dial = client.eventLoop().newFailedFuture(e);
         }
-        dial.addListener((Future<Channel> done) -> {
-            if (client.eventLoop().inEventLoop()) {
-                deliver(client, destination, done, outcome);
-            } else {
-                client.eventLoop().execute(() -> deliver(client, destination, done, outcome));
-            }
-        });
+        // Always a task of its own, even when the dial is already done: the caller is inside a
+        // read, and must finish it before the relay takes the pipeline. (An HTTP codec fires the
+        // CONNECT request's LastHttpContent after the request; delivered inline, the relay was
+        // already in place and sent it to the upstream, which closed the tunnel.)
+        dial.addListener((Future<Channel> done) -> client.eventLoop().execute(() -> deliver(client, destination, done, outcome)));
     }
 
     private void deliver(Channel client, Destination destination, Future<Channel> done, Outcome outcome) {
