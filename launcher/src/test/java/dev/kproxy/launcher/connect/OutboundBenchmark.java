@@ -1,5 +1,6 @@
 package dev.kproxy.launcher.connect;
 
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.LocalPortForward;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Message;
@@ -40,18 +41,39 @@ public final class OutboundBenchmark {
         int megabytes = args.length > 0 ? Integer.parseInt(args[0]) : 256;
         int opens = args.length > 1 ? Integer.parseInt(args[1]) : 300;
         int idle = args.length > 2 ? Integer.parseInt(args[2]) : 1000;
-        Path dir = Files.createTempDirectory("kproxy-bench");
-        try (StoryCluster cluster = StoryCluster.start(dir);
-             Outbound outbound = Outbound.start(ConnectOptions.of(cluster.kubeconfig(), StoryCluster.NS))) {
-            var pod = cluster.readyPods("echo").get(0);
+        boolean split = args.length > 3 && args[3].equals("split");
+        if (split) {
+            // The sandbox (API server, port-forward relay, pods) in its own process pinned to the
+            // last core; run this JVM pinned to the others (taskset -c 0), so the paths under test
+            // share the client side only and the sandbox's work does not steal their CPU.
+            try (SplitCluster cluster = SplitCluster.start()) {
+                measure(cluster.client, cluster.kubeconfig, megabytes, opens);
+            }
+        } else {
+            Path dir = Files.createTempDirectory("kproxy-bench");
+            try (StoryCluster cluster = StoryCluster.start(dir)) {
+                measure(cluster.client, cluster.kubeconfig(), megabytes, opens);
+            }
+        }
+        if (idle > 0) {
+            try (StoryCluster cluster = StoryCluster.start(Files.createTempDirectory("kproxy-bench"))) {
+                IdleConnectionsRss.measure(cluster.kubeconfig(), StoryCluster.NS, idle);
+            }
+        }
+    }
+
+    private static void measure(KubernetesClient client, Path kubeconfig, int megabytes, int opens) throws Exception {
+        try (Outbound outbound = Outbound.start(ConnectOptions.of(kubeconfig, StoryCluster.NS))) {
+            var pod = client.pods().inNamespace(StoryCluster.NS).withLabel("app", "echo").list().getItems().stream()
+                    .filter(p -> p.getStatus() != null && p.getStatus().getPodIP() != null).findFirst().orElseThrow();
             String podName = pod.getMetadata().getName();
             String podIp = pod.getStatus().getPodIP();
             int proxy = outbound.proxyPort();
             System.out.printf("echo pod %s (%s); kproxy SOCKS port %d; %d MiB per throughput run, %d opens%n",
                     podName, podIp, proxy, megabytes, opens);
-            try (LocalPortForward echoForward = cluster.client.pods().inNamespace(StoryCluster.NS).withName(podName).portForward(7000);
-                 LocalPortForward nameForward = cluster.client.pods().inNamespace(StoryCluster.NS).withName(podName).portForward(7001);
-                 LocalPortForward sinkForward = cluster.client.pods().inNamespace(StoryCluster.NS).withName(podName).portForward(7002)) {
+            try (LocalPortForward echoForward = client.pods().inNamespace(StoryCluster.NS).withName(podName).portForward(7000);
+                 LocalPortForward nameForward = client.pods().inNamespace(StoryCluster.NS).withName(podName).portForward(7001);
+                 LocalPortForward sinkForward = client.pods().inNamespace(StoryCluster.NS).withName(podName).portForward(7002)) {
                 Connector viaKproxy = port -> Clients.socks(proxy, "echo.wjyl-dev", port);
                 Connector viaFabric8 = port -> new Socket("127.0.0.1", switch (port) {
                     case 7000 -> echoForward.getLocalPort();
@@ -89,9 +111,46 @@ public final class OutboundBenchmark {
             }
             dnsQps(outbound.dnsAddress(), Duration.ofSeconds(5), 4);
         }
-        if (idle > 0) {
-            try (StoryCluster cluster = StoryCluster.start(Files.createTempDirectory("kproxy-bench"))) {
-                IdleConnectionsRss.measure(cluster.kubeconfig(), StoryCluster.NS, idle);
+    }
+
+    /** {@link StoryClusterProcess} started pinned to the machine's last core (when taskset exists). */
+    private static final class SplitCluster implements AutoCloseable {
+        final Process process;
+        final Path kubeconfig;
+        final KubernetesClient client;
+
+        private SplitCluster(Process process, Path kubeconfig) throws IOException {
+            this.process = process;
+            this.kubeconfig = kubeconfig;
+            this.client = new io.fabric8.kubernetes.client.KubernetesClientBuilder()
+                    .withConfig(io.fabric8.kubernetes.client.Config.fromKubeconfig(Files.readString(kubeconfig))).build();
+        }
+
+        static SplitCluster start() throws IOException {
+            List<String> command = new ArrayList<>();
+            int cores = Runtime.getRuntime().availableProcessors();
+            if (Files.isExecutable(Path.of("/usr/bin/taskset")) && cores > 1) {
+                command.addAll(List.of("/usr/bin/taskset", "-c", Integer.toString(cores - 1)));
+            }
+            command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                    System.getProperty("java.class.path"), StoryClusterProcess.class.getName()));
+            Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            var lines = new java.io.BufferedReader(new java.io.InputStreamReader(process.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
+            for (String line; (line = lines.readLine()) != null; ) {
+                if (line.startsWith("kubeconfig ")) {
+                    System.out.println("sandbox in its own process " + process.pid() + " (" + String.join(" ", command.subList(0, 3)) + ")");
+                    return new SplitCluster(process, Path.of(line.substring("kubeconfig ".length())));
+                }
+            }
+            throw new IllegalStateException("the sandbox process ended before it was ready");
+        }
+
+        @Override
+        public void close() throws Exception {
+            client.close();
+            process.getOutputStream().close();
+            if (!process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+                process.destroyForcibly();
             }
         }
     }

@@ -1,0 +1,23 @@
+package dev.kproxy.launcher.connect;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The benchmark's sandbox (sage story plus the echo pod) in a process of its own, so that
+ * {@code OutboundBenchmark ... split} can give the sandbox and the clients under test separate
+ * cores: prints {@code kubeconfig PATH} once every pod is ready, and stops when stdin closes.
+ */
+public final class StoryClusterProcess {
+    private StoryClusterProcess() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path dir = Files.createTempDirectory("kproxy-bench-cluster");
+        try (StoryCluster cluster = StoryCluster.start(dir)) {
+            System.out.println("kubeconfig " + cluster.kubeconfig());
+            System.out.flush();
+            System.in.transferTo(java.io.OutputStream.nullOutputStream());
+        }
+    }
+}
