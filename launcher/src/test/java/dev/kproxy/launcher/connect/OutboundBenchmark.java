@@ -46,8 +46,8 @@ public final class OutboundBenchmark {
             // The sandbox (API server, port-forward relay, pods) in its own process pinned to the
             // last core; run this JVM pinned to the others (taskset -c 0), so the paths under test
             // share the client side only and the sandbox's work does not steal their CPU.
-            try (SplitCluster cluster = SplitCluster.start()) {
-                measure(cluster.client, cluster.kubeconfig, megabytes, opens);
+            try (SeparateStoryCluster cluster = SeparateStoryCluster.start(Duration.ZERO)) {
+                measure(cluster.client(), cluster.kubeconfig(), megabytes, opens);
             }
         } else {
             Path dir = Files.createTempDirectory("kproxy-bench");
@@ -110,48 +110,6 @@ public final class OutboundBenchmark {
                 }
             }
             dnsQps(outbound.dnsAddress(), Duration.ofSeconds(5), 4);
-        }
-    }
-
-    /** {@link StoryClusterProcess} started pinned to the machine's last core (when taskset exists). */
-    private static final class SplitCluster implements AutoCloseable {
-        final Process process;
-        final Path kubeconfig;
-        final KubernetesClient client;
-
-        private SplitCluster(Process process, Path kubeconfig) throws IOException {
-            this.process = process;
-            this.kubeconfig = kubeconfig;
-            this.client = new io.fabric8.kubernetes.client.KubernetesClientBuilder()
-                    .withConfig(io.fabric8.kubernetes.client.Config.fromKubeconfig(Files.readString(kubeconfig))).build();
-        }
-
-        static SplitCluster start() throws IOException {
-            List<String> command = new ArrayList<>();
-            int cores = Runtime.getRuntime().availableProcessors();
-            if (Files.isExecutable(Path.of("/usr/bin/taskset")) && cores > 1) {
-                command.addAll(List.of("/usr/bin/taskset", "-c", Integer.toString(cores - 1)));
-            }
-            command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                    System.getProperty("java.class.path"), StoryClusterProcess.class.getName()));
-            Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-            var lines = new java.io.BufferedReader(new java.io.InputStreamReader(process.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
-            for (String line; (line = lines.readLine()) != null; ) {
-                if (line.startsWith("kubeconfig ")) {
-                    System.out.println("sandbox in its own process " + process.pid() + " (" + String.join(" ", command.subList(0, 3)) + ")");
-                    return new SplitCluster(process, Path.of(line.substring("kubeconfig ".length())));
-                }
-            }
-            throw new IllegalStateException("the sandbox process ended before it was ready");
-        }
-
-        @Override
-        public void close() throws Exception {
-            client.close();
-            process.getOutputStream().close();
-            if (!process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-            }
         }
     }
 

@@ -53,20 +53,27 @@ public final class TransportBenchmark {
         int megabytes = args.length > 0 ? Integer.parseInt(args[0]) : 64;
         int opens = args.length > 1 ? Integer.parseInt(args[1]) : 200;
         String latencies = args.length > 2 ? args[2] : "0,20";
+        boolean split = args.length > 3 && args[3].equals("split");
         System.out.printf("machine: %d cores, %s %s; %d MiB per stream, %d opens per path%n",
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"), System.getProperty("java.version"),
                 megabytes, opens);
         for (String latency : latencies.split(",")) {
-            run(Duration.ofMillis(Long.parseLong(latency.strip())), megabytes, opens);
+            run(Duration.ofMillis(Long.parseLong(latency.strip())), megabytes, opens, split);
         }
     }
 
-    private static void run(Duration latency, int megabytes, int opens) throws Exception {
+    /** {@code split}: the sandbox in a process of its own on its own core ({@link SeparateStoryCluster}). */
+    private static void run(Duration latency, int megabytes, int opens, boolean split) throws Exception {
         Path dir = Files.createTempDirectory("kproxy-transport-bench");
         List<AutoCloseable> closing = new ArrayList<>();
-        try (StoryCluster cluster = StoryCluster.start(dir, latency)) {
+        try (AutoCloseable cluster = split ? SeparateStoryCluster.start(latency) : StoryCluster.start(dir, latency)) {
             try {
-                measure(cluster, latency, megabytes, opens, closing);
+                if (cluster instanceof SeparateStoryCluster separate) {
+                    measure(separate.client(), separate.kubeconfig(), separate.echoPod(), latency, megabytes, opens, closing);
+                } else {
+                    StoryCluster story = (StoryCluster) cluster;
+                    measure(story.client, story.kubeconfig(), story.readyPods("echo").get(0), latency, megabytes, opens, closing);
+                }
             } finally {
                 // Before the cluster's client closes: fabric8's forward needs it to stop cleanly.
                 for (int i = closing.size() - 1; i >= 0; i--) {
@@ -80,26 +87,26 @@ public final class TransportBenchmark {
         }
     }
 
-    private static void measure(StoryCluster cluster, Duration latency, int megabytes, int opens, List<AutoCloseable> closing)
-            throws Exception {
+    private static void measure(io.fabric8.kubernetes.client.KubernetesClient client, Path kubeconfig,
+                                io.fabric8.kubernetes.api.model.Pod pod, Duration latency, int megabytes, int opens,
+                                List<AutoCloseable> closing) throws Exception {
         {
-            var pod = cluster.readyPods("echo").get(0);
             String podName = pod.getMetadata().getName();
             String podIp = pod.getStatus().getPodIP();
             Map<String, Connector> paths = new LinkedHashMap<>();
             for (TransportMode mode : List.of(TransportMode.TUNNEL, TransportMode.SPDY, TransportMode.WEBSOCKET)) {
-                Outbound outbound = Outbound.start(ConnectOptions.of(cluster.kubeconfig(), StoryCluster.NS).withTransport(mode));
+                Outbound outbound = Outbound.start(ConnectOptions.of(kubeconfig, StoryCluster.NS).withTransport(mode));
                 closing.add(outbound);
                 paths.put("kproxy " + mode.label(), () -> Clients.socks(outbound.proxyPort(), "echo.wjyl-dev", 7000));
             }
             for (boolean websockets : List.of(true, false)) {
-                KubectlForward kubectl = KubectlForward.start(cluster.kubeconfig(), podName, websockets);
+                KubectlForward kubectl = KubectlForward.start(kubeconfig, podName, websockets);
                 if (kubectl != null) {
                     closing.add(kubectl);
                     paths.put(websockets ? "kubectl (tunnel)" : "kubectl (spdy)", () -> new Socket("127.0.0.1", kubectl.port));
                 }
             }
-            LocalPortForward fabric8 = cluster.client.pods().inNamespace(StoryCluster.NS).withName(podName).portForward(7000);
+            LocalPortForward fabric8 = client.pods().inNamespace(StoryCluster.NS).withName(podName).portForward(7000);
             closing.add(fabric8);
             paths.put("fabric8 LocalPortForward", () -> new Socket("127.0.0.1", fabric8.getLocalPort()));
             paths.put("raw loopback", () -> new Socket(podIp, 7000));
