@@ -5,6 +5,10 @@ import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
 import java.util.zip.CRC32;
 
 /**
@@ -14,7 +18,9 @@ import java.util.zip.CRC32;
  * {@code SocketChannelImpl} must be retransformed before {@code main}.
  *
  * <p>Where: {@code $KPROXY_HOME/agent-cache/<agent>/}, beside the daemon's 0600 socket in its 0700
- * home, so only the user can put code there; the directories are created 0700 and the files 0600.
+ * home, so only the user can put code there: the directories are created 0700, the files 0600, and
+ * the cache is used only when the home and both directories belong to the user and no one else may
+ * write to them.
  * {@code <agent>} is the agent jar's size and modification time, so a rebuilt agent starts a fresh
  * cache. An entry is named by the class and the length and CRC-32 of the bytes it was made from (a
  * different JDK build misses), and carries the CRC-32 of its own content: a torn or damaged file
@@ -48,7 +54,20 @@ public final class ClassFileCache {
         if (!dir.isDirectory() && !(privateDir(root) && privateDir(dir))) {
             return NONE;
         }
-        return new ClassFileCache(dir);
+        // Code from here goes into java.base: only a chain of directories that no one else can
+        // write to will do (a socket named in /tmp, say, gets no cache).
+        return ownedAndPrivate(home) && ownedAndPrivate(root) && ownedAndPrivate(dir) ? new ClassFileCache(dir) : NONE;
+    }
+
+    private static boolean ownedAndPrivate(File d) {
+        try {
+            PosixFileAttributes a = Files.readAttributes(d.toPath(), PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            return a.isDirectory() && a.owner().getName().equals(System.getProperty("user.name"))
+                    && !a.permissions().contains(PosixFilePermission.GROUP_WRITE)
+                    && !a.permissions().contains(PosixFilePermission.OTHERS_WRITE);
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            return false;
+        }
     }
 
     private static boolean privateDir(File d) {

@@ -76,6 +76,19 @@ class ClassFileCacheTest {
     }
 
     @Test
+    void aHomeOthersMayWriteToGetsNoCache() throws IOException {
+        Path shared = Files.createDirectory(home.resolve("shared"));
+        Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
+        ClassFileCache.in(shared.toFile(), jar).put(NAME, SOURCE, WOVEN);
+        assertThat(ClassFileCache.in(shared.toFile(), jar).get(NAME, SOURCE)).isNull();
+
+        // A cache directory someone else made writable is not used either.
+        ClassFileCache.in(home.toFile(), jar).put(NAME, SOURCE, WOVEN);
+        Files.setPosixFilePermissions(home.resolve("agent-cache"), PosixFilePermissions.fromString("rwxrwx---"));
+        assertThat(ClassFileCache.in(home.toFile(), jar).get(NAME, SOURCE)).isNull();
+    }
+
+    @Test
     void withoutTheDaemonsHomeThereIsNoCache() {
         ClassFileCache none = ClassFileCache.in(home.resolve("absent").toFile(), jar);
         none.put(NAME, SOURCE, WOVEN);
