@@ -42,18 +42,12 @@ public final class OutboundBenchmark {
         int opens = args.length > 1 ? Integer.parseInt(args[1]) : 300;
         int idle = args.length > 2 ? Integer.parseInt(args[2]) : 1000;
         boolean split = args.length > 3 && args[3].equals("split");
-        if (split) {
-            // The sandbox (API server, port-forward relay, pods) in its own process pinned to the
-            // last core; run this JVM pinned to the others (taskset -c 0), so the paths under test
-            // share the client side only and the sandbox's work does not steal their CPU.
-            try (SeparateStoryCluster cluster = SeparateStoryCluster.start(Duration.ZERO)) {
-                measure(cluster.client(), cluster.kubeconfig(), megabytes, opens);
-            }
-        } else {
-            Path dir = Files.createTempDirectory("kproxy-bench");
-            try (StoryCluster cluster = StoryCluster.start(dir)) {
-                measure(cluster.client, cluster.kubeconfig(), megabytes, opens);
-            }
+        // split: the sandbox (API server, port-forward relay, pods) in its own process pinned to
+        // the last core; run this JVM pinned to the others (taskset -c 0), so the paths under test
+        // share the client side only and the sandbox's work does not steal their CPU.
+        try (BenchCluster cluster = split ? SeparateStoryCluster.start(Duration.ZERO)
+                : StoryCluster.start(Files.createTempDirectory("kproxy-bench"))) {
+            measure(cluster, megabytes, opens);
         }
         if (idle > 0) {
             try (StoryCluster cluster = StoryCluster.start(Files.createTempDirectory("kproxy-bench"))) {
@@ -62,10 +56,10 @@ public final class OutboundBenchmark {
         }
     }
 
-    private static void measure(KubernetesClient client, Path kubeconfig, int megabytes, int opens) throws Exception {
-        try (Outbound outbound = Outbound.start(ConnectOptions.of(kubeconfig, StoryCluster.NS))) {
-            var pod = client.pods().inNamespace(StoryCluster.NS).withLabel("app", "echo").list().getItems().stream()
-                    .filter(p -> p.getStatus() != null && p.getStatus().getPodIP() != null).findFirst().orElseThrow();
+    private static void measure(BenchCluster cluster, int megabytes, int opens) throws Exception {
+        KubernetesClient client = cluster.client();
+        try (Outbound outbound = Outbound.start(ConnectOptions.of(cluster.kubeconfig(), StoryCluster.NS))) {
+            var pod = cluster.echoPod();
             String podName = pod.getMetadata().getName();
             String podIp = pod.getStatus().getPodIP();
             int proxy = outbound.proxyPort();

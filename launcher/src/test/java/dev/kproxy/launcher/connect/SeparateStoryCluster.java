@@ -22,7 +22,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
  * port-forward relay, pods) does not share a JVM or a core with the clients being measured. Run the
  * benchmark itself pinned to the other cores ({@code taskset -c 0}).
  */
-final class SeparateStoryCluster implements AutoCloseable {
+final class SeparateStoryCluster implements BenchCluster {
     private final Process process;
     private final Path kubeconfig;
     private final KubernetesClient client;
@@ -54,15 +54,18 @@ final class SeparateStoryCluster implements AutoCloseable {
         throw new IllegalStateException("the sandbox process ended before it was ready");
     }
 
-    Path kubeconfig() {
+    @Override
+    public Path kubeconfig() {
         return kubeconfig;
     }
 
-    KubernetesClient client() {
+    @Override
+    public KubernetesClient client() {
         return client;
     }
 
-    Pod echoPod() {
+    @Override
+    public Pod echoPod() {
         return client.pods().inNamespace(StoryCluster.NS).withLabel("app", "echo").list().getItems().stream()
                 .filter(p -> p.getStatus() != null && p.getStatus().getPodIP() != null).findFirst().orElseThrow();
     }

@@ -28,7 +28,7 @@ import static org.awaitility.Awaitility.await;
  * {@code examples/manifests/sage.yaml}, plus an echo service ({@link EchoPod}) in wjyl-dev, and a
  * user "alice" who may list services and pods but not endpointslices (for the RBAC message).
  */
-final class StoryCluster implements AutoCloseable {
+final class StoryCluster implements BenchCluster {
     static final String NS = "wjyl-dev";
     static final String ALICE_TOKEN = "alice-token-for-tests";
     static final String BOB_TOKEN = "bob-token-for-tests";
@@ -87,8 +87,19 @@ final class StoryCluster implements AutoCloseable {
         }
     }
 
-    Path kubeconfig() {
+    @Override
+    public Path kubeconfig() {
         return sandbox.kubeconfig();
+    }
+
+    @Override
+    public KubernetesClient client() {
+        return client;
+    }
+
+    @Override
+    public Pod echoPod() {
+        return readyPods("echo").get(0);
     }
 
     /** The admin kubeconfig with alice's token: she may not list endpointslices. */

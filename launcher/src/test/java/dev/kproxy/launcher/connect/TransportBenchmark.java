@@ -66,14 +66,9 @@ public final class TransportBenchmark {
     private static void run(Duration latency, int megabytes, int opens, boolean split) throws Exception {
         Path dir = Files.createTempDirectory("kproxy-transport-bench");
         List<AutoCloseable> closing = new ArrayList<>();
-        try (AutoCloseable cluster = split ? SeparateStoryCluster.start(latency) : StoryCluster.start(dir, latency)) {
+        try (BenchCluster cluster = split ? SeparateStoryCluster.start(latency) : StoryCluster.start(dir, latency)) {
             try {
-                if (cluster instanceof SeparateStoryCluster separate) {
-                    measure(separate.client(), separate.kubeconfig(), separate.echoPod(), latency, megabytes, opens, closing);
-                } else {
-                    StoryCluster story = (StoryCluster) cluster;
-                    measure(story.client, story.kubeconfig(), story.readyPods("echo").get(0), latency, megabytes, opens, closing);
-                }
+                measure(cluster, latency, megabytes, opens, closing);
             } finally {
                 // Before the cluster's client closes: fabric8's forward needs it to stop cleanly.
                 for (int i = closing.size() - 1; i >= 0; i--) {
@@ -87,10 +82,11 @@ public final class TransportBenchmark {
         }
     }
 
-    private static void measure(io.fabric8.kubernetes.client.KubernetesClient client, Path kubeconfig,
-                                io.fabric8.kubernetes.api.model.Pod pod, Duration latency, int megabytes, int opens,
-                                List<AutoCloseable> closing) throws Exception {
+    private static void measure(BenchCluster cluster, Duration latency, int megabytes, int opens, List<AutoCloseable> closing)
+            throws Exception {
         {
+            Path kubeconfig = cluster.kubeconfig();
+            var pod = cluster.echoPod();
             String podName = pod.getMetadata().getName();
             String podIp = pod.getStatus().getPodIP();
             Map<String, Connector> paths = new LinkedHashMap<>();
@@ -106,7 +102,7 @@ public final class TransportBenchmark {
                     paths.put(websockets ? "kubectl (tunnel)" : "kubectl (spdy)", () -> new Socket("127.0.0.1", kubectl.port));
                 }
             }
-            LocalPortForward fabric8 = client.pods().inNamespace(StoryCluster.NS).withName(podName).portForward(7000);
+            LocalPortForward fabric8 = cluster.client().pods().inNamespace(StoryCluster.NS).withName(podName).portForward(7000);
             closing.add(fabric8);
             paths.put("fabric8 LocalPortForward", () -> new Socket("127.0.0.1", fabric8.getLocalPort()));
             paths.put("raw loopback", () -> new Socket(podIp, 7000));
