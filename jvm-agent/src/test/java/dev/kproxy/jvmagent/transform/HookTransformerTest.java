@@ -104,44 +104,41 @@ class HookTransformerTest {
 
     /** {@code boolean connect(SocketAddress a) { return a.hashCode() > 0; }} and nothing else. */
     private static byte[] socketClassWithConnectOnly(String name) {
-        ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS);
-        cw.visit(Opcodes.V17, Opcodes.ACC_PUBLIC, name, null, "java/lang/Object", null);
-        MethodVisitor mv = cw.visitMethod(Opcodes.ACC_PUBLIC, "connect", "(Ljava/net/SocketAddress;)Z", null, null);
-        mv.visitCode();
-        mv.visitVarInsn(Opcodes.ALOAD, 1);
-        mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, "java/lang/Object", "hashCode", "()I", false);
-        mv.visitInsn(Opcodes.IRETURN);
-        mv.visitMaxs(0, 0);
-        mv.visitEnd();
-        cw.visitEnd();
-        return cw.toByteArray();
+        return classWithOneMethod(name, Opcodes.ACC_PUBLIC, Opcodes.ACC_PUBLIC, "connect", "(Ljava/net/SocketAddress;)Z", mv -> {
+            mv.visitVarInsn(Opcodes.ALOAD, 1);
+            mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, "java/lang/Object", "hashCode", "()I", false);
+            mv.visitInsn(Opcodes.IRETURN);
+        });
     }
 
     /** {@code void connect(SocketAddress a, int t) { a.hashCode(); }}, the shape of the JDK's NioSocketImpl.connect. */
     private static byte[] socketImplWithConnect(String name) {
-        ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS);
-        cw.visit(Opcodes.V17, Opcodes.ACC_PUBLIC, name, null, "java/lang/Object", null);
-        MethodVisitor mv = cw.visitMethod(Opcodes.ACC_PROTECTED, "connect", "(Ljava/net/SocketAddress;I)V", null, null);
-        mv.visitCode();
-        mv.visitVarInsn(Opcodes.ALOAD, 1);
-        mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, "java/lang/Object", "hashCode", "()I", false);
-        mv.visitInsn(Opcodes.POP);
-        mv.visitInsn(Opcodes.RETURN);
-        mv.visitMaxs(0, 0);
-        mv.visitEnd();
-        cw.visitEnd();
-        return cw.toByteArray();
+        return classWithOneMethod(name, Opcodes.ACC_PUBLIC, Opcodes.ACC_PROTECTED, "connect", "(Ljava/net/SocketAddress;I)V", mv -> {
+            mv.visitVarInsn(Opcodes.ALOAD, 1);
+            mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, "java/lang/Object", "hashCode", "()I", false);
+            mv.visitInsn(Opcodes.POP);
+            mv.visitInsn(Opcodes.RETURN);
+        });
     }
 
     /** {@code static int set(boolean ipv6, ByteBuffer memory, InetSocketAddress a) { return a.getPort(); }}, io_uring's shape. */
     private static byte[] sockaddrIn(String name) {
+        return classWithOneMethod(name, Opcodes.ACC_PUBLIC | Opcodes.ACC_FINAL, Opcodes.ACC_STATIC, "set",
+                "(ZLjava/nio/ByteBuffer;Ljava/net/InetSocketAddress;)I", mv -> {
+                    mv.visitVarInsn(Opcodes.ALOAD, 2);
+                    mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, "java/net/InetSocketAddress", "getPort", "()I", false);
+                    mv.visitInsn(Opcodes.IRETURN);
+                });
+    }
+
+    /** A class {@code name} with one method whose instructions {@code body} writes (frames and maxima computed). */
+    private static byte[] classWithOneMethod(String name, int classAccess, int methodAccess, String method, String descriptor,
+                                             java.util.function.Consumer<MethodVisitor> body) {
         ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS);
-        cw.visit(Opcodes.V17, Opcodes.ACC_PUBLIC | Opcodes.ACC_FINAL, name, null, "java/lang/Object", null);
-        MethodVisitor mv = cw.visitMethod(Opcodes.ACC_STATIC, "set", "(ZLjava/nio/ByteBuffer;Ljava/net/InetSocketAddress;)I", null, null);
+        cw.visit(Opcodes.V17, classAccess, name, null, "java/lang/Object", null);
+        MethodVisitor mv = cw.visitMethod(methodAccess, method, descriptor, null, null);
         mv.visitCode();
-        mv.visitVarInsn(Opcodes.ALOAD, 2);
-        mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, "java/net/InetSocketAddress", "getPort", "()I", false);
-        mv.visitInsn(Opcodes.IRETURN);
+        body.accept(mv);
         mv.visitMaxs(0, 0);
         mv.visitEnd();
         cw.visitEnd();
