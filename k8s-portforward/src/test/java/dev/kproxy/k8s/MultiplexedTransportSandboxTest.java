@@ -108,27 +108,18 @@ class MultiplexedTransportSandboxTest {
     void halfCloseTravelsEndToEnd(TransportMode mode) throws Exception {
         Channel channel = transports.get(mode).open(NS, EOF_POD, eofServer.port()).get(60, TimeUnit.SECONDS);
         assertThat(channel).isInstanceOf(DuplexChannel.class);
-        ByteArrayOutputStream received = new ByteArrayOutputStream();
         CompletableFuture<String> inputEnded = new CompletableFuture<>();
+        Received received = new Received(Integer.MAX_VALUE) {
+            @Override
+            public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+                if (evt instanceof ChannelInputShutdownEvent) {
+                    inputEnded.complete(text());
+                }
+            }
+        };
         channel.eventLoop().submit(() -> {
             channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
-            channel.pipeline().addLast(new ChannelInboundHandlerAdapter() {
-                @Override
-                public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                    ByteBuf buf = (ByteBuf) msg;
-                    byte[] bytes = new byte[buf.readableBytes()];
-                    buf.readBytes(bytes);
-                    buf.release();
-                    received.writeBytes(bytes);
-                }
-
-                @Override
-                public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-                    if (evt instanceof ChannelInputShutdownEvent) {
-                        inputEnded.complete(received.toString(StandardCharsets.US_ASCII));
-                    }
-                }
-            });
+            channel.pipeline().addLast(received);
             channel.config().setAutoRead(true);
         }).sync();
         byte[] payload = new byte[300_000];
@@ -170,22 +161,9 @@ class MultiplexedTransportSandboxTest {
         EchoProbe.Digests digests = EchoProbe.start(fast, 16L << 20).result().get(120, TimeUnit.SECONDS);
         assertThat(digests.received()).isEqualTo(digests.sent());
         // Now the slow one reads, and gets its 2 MiB, all of it, in order.
-        ByteArrayOutputStream got = new ByteArrayOutputStream();
-        CompletableFuture<byte[]> all = new CompletableFuture<>();
+        Received all = new Received(pattern.length);
         slow.eventLoop().submit(() -> {
-            slow.pipeline().addLast(new ChannelInboundHandlerAdapter() {
-                @Override
-                public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                    ByteBuf buf = (ByteBuf) msg;
-                    byte[] bytes = new byte[buf.readableBytes()];
-                    buf.readBytes(bytes);
-                    buf.release();
-                    got.writeBytes(bytes);
-                    if (got.size() >= pattern.length) {
-                        all.complete(got.toByteArray());
-                    }
-                }
-            });
+            slow.pipeline().addLast(all);
             slow.config().setAutoRead(true);
         }).sync();
         assertThat(all.get(60, TimeUnit.SECONDS)).isEqualTo(pattern);
@@ -228,29 +206,16 @@ class MultiplexedTransportSandboxTest {
         new java.util.Random(11).nextBytes(pattern);
         long echoedBefore = cluster.bytesPodToClient(NS, POD);
         held.writeAndFlush(Unpooled.wrappedBuffer(pattern)).sync();
-        ByteArrayOutputStream got = new ByteArrayOutputStream();
-        CompletableFuture<byte[]> all = new CompletableFuture<>();
         // Let the echo pile up past the per-stream buffer first, so the connection is held.
         await().atMost(60, TimeUnit.SECONDS).until(() -> cluster.bytesPodToClient(NS, POD) - echoedBefore > (6L << 20));
+        Received all = new Received(pattern.length) {
+            @Override
+            public void channelReadComplete(ChannelHandlerContext ctx) {
+                ctx.read();
+            }
+        };
         held.eventLoop().submit(() -> {
-            held.pipeline().addLast(new ChannelInboundHandlerAdapter() {
-                @Override
-                public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                    ByteBuf buf = (ByteBuf) msg;
-                    byte[] bytes = new byte[buf.readableBytes()];
-                    buf.readBytes(bytes);
-                    buf.release();
-                    got.writeBytes(bytes);
-                    if (got.size() >= pattern.length) {
-                        all.complete(got.toByteArray());
-                    }
-                }
-
-                @Override
-                public void channelReadComplete(ChannelHandlerContext ctx) {
-                    ctx.read();
-                }
-            });
+            held.pipeline().addLast(all);
             held.read();
         }).sync();
         assertThat(all.get(120, TimeUnit.SECONDS)).isEqualTo(pattern);
@@ -341,6 +306,37 @@ class MultiplexedTransportSandboxTest {
     private static int unusedPort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
+        }
+    }
+
+    /** Keeps what a stream channel reads; {@code get} completes once {@code expected} bytes arrived. */
+    private static class Received extends ChannelInboundHandlerAdapter {
+        private final ByteArrayOutputStream got = new ByteArrayOutputStream();
+        private final CompletableFuture<byte[]> all = new CompletableFuture<>();
+        private final int expected;
+
+        Received(int expected) {
+            this.expected = expected;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ByteBuf buf = (ByteBuf) msg;
+            byte[] bytes = new byte[buf.readableBytes()];
+            buf.readBytes(bytes);
+            buf.release();
+            got.writeBytes(bytes);
+            if (got.size() >= expected) {
+                all.complete(got.toByteArray());
+            }
+        }
+
+        byte[] get(long timeout, TimeUnit unit) throws Exception {
+            return all.get(timeout, unit);
+        }
+
+        String text() {
+            return got.toString(StandardCharsets.US_ASCII);
         }
     }
 }
