@@ -1,6 +1,7 @@
 package dev.kproxy.launcher.agent;
 
 import dev.kproxy.proxy.Destination;
+import dev.kproxy.proxy.Relay;
 import dev.kproxy.proxy.Dialer;
 import dev.kproxy.proxy.ProxyProtocol;
 import io.netty.bootstrap.ServerBootstrap;
@@ -85,7 +86,7 @@ final class LoopbackListeners implements AutoCloseable {
         dialer.dial(new Destination(ip, port, ProxyProtocol.SOCKS5), app.eventLoop()).addListener((Future<Channel> dialled) -> {
             if (dialled.isSuccess()) {
                 open.add(dialled.getNow());
-                Pipe.join(app, dialled.getNow());
+                Relay.join(app, dialled.getNow());
             } else {
                 LOG.info("{}:{} for a JVM agent client: {}", ip, port, dialled.cause().getMessage());
                 app.config().setOption(ChannelOption.SO_LINGER, 0);
