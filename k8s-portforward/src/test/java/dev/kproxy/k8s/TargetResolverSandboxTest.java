@@ -89,7 +89,13 @@ class TargetResolverSandboxTest {
     @Test
     void indexFollowsTheClusterAcrossAnApiServerRestart() {
         cluster.restartApiServer(() -> { });
-        new ClusterObjects(cluster.client()).service(NS, "late", port("", 8080, "8080"));
+        // The object is made with a new client: a POST on the test client's pooled connection from
+        // before the restart once waited out fabric8's 10 s request timeout. What is tested is
+        // kproxy's index, whose own client must recover.
+        try (var fresh = new io.fabric8.kubernetes.client.KubernetesClientBuilder()
+                .withConfig(cluster.client().getConfiguration()).build()) {
+            new ClusterObjects(fresh).service(NS, "late", port("", 8080, "8080"));
+        }
         await().atMost(90, TimeUnit.SECONDS).until(() -> index.service(NS, "late").isPresent());
     }
 
