@@ -35,6 +35,9 @@ import java.util.concurrent.atomic.LongAdder;
  * Run with the test class path (see docs/benchmarks.md).
  */
 public final class OutboundBenchmark {
+    private static final int WARM_UP_MIB = 512;
+    private static final int WARM_UP_OPENS = 1000;
+    private static final int MEASURED_ROUNDS = 5;
     private static final int MIB = 1 << 20;
 
     public static void main(String[] args) throws Exception {
@@ -77,31 +80,44 @@ public final class OutboundBenchmark {
                 Connector raw = port -> new Socket(podIp, port);
                 List<String> paths = List.of("kproxy SOCKS5 -> port-forward", "fabric8 LocalPortForward", "raw loopback to the pod");
                 List<Connector> connectors = List.of(viaKproxy, viaFabric8, raw);
-                for (int round = 0; round < 2; round++) { // the first round warms the JIT up
-                    boolean report = round == 1;
-                    double[] oneWay = new double[3];
-                    double[] echo = new double[3];
+                // Round 0 warms all three paths up (kproxy's JIT and the sandbox's, which serves
+                // them all; C2 compiles a per-read method after about 10,000 reads); then MEASURED_ROUNDS rounds take the paths in turn, and each figure is
+                // the median of its rounds, so a burst of load on the machine hits a round, not a path.
+                double[][] oneWay = new double[3][MEASURED_ROUNDS];
+                double[][] echo = new double[3][MEASURED_ROUNDS];
+                double[][] openP50 = new double[3][MEASURED_ROUNDS];
+                double[][] openP99 = new double[3][MEASURED_ROUNDS];
+                int[] empty = new int[3];
+                for (int round = 0; round <= MEASURED_ROUNDS; round++) {
+                    boolean warm = round == 0;
                     for (int i = 0; i < 3; i++) {
-                        oneWay[i] = oneWay(paths.get(i), connectors.get(i), megabytes, report);
-                    }
-                    for (int i = 0; i < 3; i++) {
-                        echo[i] = throughput(paths.get(i), connectors.get(i), megabytes, report);
-                    }
-                    if (report) {
-                        System.out.printf("ratio       kproxy / fabric8: one way %.2f, echo %.2f   kproxy / raw: one way %.2f, echo %.2f%n",
-                                oneWay[0] / oneWay[1], echo[0] / echo[1], oneWay[0] / oneWay[2], echo[0] / echo[2]);
+                        double one = oneWay(paths.get(i), connectors.get(i), warm ? WARM_UP_MIB : megabytes);
+                        double both = throughput(paths.get(i), connectors.get(i), warm ? WARM_UP_MIB : megabytes);
+                        Opens o = opens(connectors.get(i), warm ? WARM_UP_OPENS : opens);
+                        if (!warm) {
+                            oneWay[i][round - 1] = one;
+                            echo[i][round - 1] = both;
+                            openP50[i][round - 1] = o.p50();
+                            openP99[i][round - 1] = o.p99();
+                            empty[i] += o.empty();
+                        }
                     }
                 }
-                for (int round = 0; round < 2; round++) {
-                    boolean report = round == 1;
-                    double[] p50 = new double[3];
-                    for (int i = 0; i < 3; i++) {
-                        p50[i] = opens(paths.get(i), connectors.get(i), opens, report);
-                    }
-                    if (report) {
-                        System.out.printf("ratio       open p50 kproxy / fabric8 %.2f%n", p50[0] / p50[1]);
-                    }
+                System.out.printf("medians of %d rounds, %d MiB per throughput run, %d opens per round%n", MEASURED_ROUNDS, megabytes, opens);
+                for (int i = 0; i < 3; i++) {
+                    System.out.printf("one way     %-32s %8.1f MB/s to the pod        (rounds %s)%n", paths.get(i), median(oneWay[i]), rounds(oneWay[i]));
                 }
+                for (int i = 0; i < 3; i++) {
+                    System.out.printf("echo        %-32s %8.1f MB/s each way          (rounds %s)%n", paths.get(i), median(echo[i]), rounds(echo[i]));
+                }
+                System.out.printf("ratio       kproxy / fabric8: one way %.2f, echo %.2f   kproxy / raw: one way %.2f, echo %.2f%n",
+                        median(oneWay[0]) / median(oneWay[1]), median(echo[0]) / median(echo[1]),
+                        median(oneWay[0]) / median(oneWay[2]), median(echo[0]) / median(echo[2]));
+                for (int i = 0; i < 3; i++) {
+                    System.out.printf("open        %-32s p50 %6.2f ms   p99 %6.2f ms   (%d connections closed without the pod's bytes)%n",
+                            paths.get(i), median(openP50[i]), median(openP99[i]), empty[i]);
+                }
+                System.out.printf("ratio       open p50 kproxy / fabric8 %.2f%n", median(openP50[0]) / median(openP50[1]));
             }
             dnsQps(outbound.dnsAddress(), Duration.ofSeconds(5), 4);
         }
@@ -112,7 +128,7 @@ public final class OutboundBenchmark {
     }
 
     /** Writes {@code megabytes} MiB on one thread while reading the echo on another; MB/s of the round trip. */
-    private static double throughput(String label, Connector connector, int megabytes, boolean report) throws Exception {
+    private static double throughput(String label, Connector connector, int megabytes) throws Exception {
         long total = (long) megabytes * MIB;
         try (Socket s = connector.open(7000)) {
             Timed t = send(s, total, in -> {
@@ -126,16 +142,12 @@ public final class OutboundBenchmark {
             if (t.answered() != total) {
                 throw new IllegalStateException(label + ": echoed " + t.answered() + " of " + total + " bytes");
             }
-            if (report) {
-                System.out.printf("echo        %-32s %8.1f MB/s each way (%d MiB echoed in %.2f s)%n",
-                        label, total / 1e6 / t.seconds(), megabytes, t.seconds());
-            }
             return total / 1e6 / t.seconds();
         }
     }
 
     /** Sends {@code megabytes} MiB to the pod's sink, which answers one byte per MiB: timed to the last answer. */
-    private static double oneWay(String label, Connector connector, int megabytes, boolean report) throws Exception {
+    private static double oneWay(String label, Connector connector, int megabytes) throws Exception {
         long total = (long) megabytes * MIB;
         try (Socket s = connector.open(7002)) {
             Timed t = send(s, total, in -> {
@@ -147,10 +159,6 @@ public final class OutboundBenchmark {
             });
             if (t.answered() != megabytes) {
                 throw new IllegalStateException(label + ": the pod acknowledged " + t.answered() + " of " + megabytes + " MiB");
-            }
-            if (report) {
-                System.out.printf("one way     %-32s %8.1f MB/s to the pod (%d MiB in %.2f s)%n",
-                        label, total / 1e6 / t.seconds(), megabytes, t.seconds());
             }
             return total / 1e6 / t.seconds();
         }
@@ -185,8 +193,11 @@ public final class OutboundBenchmark {
         return new Timed((System.nanoTime() - start) / 1e9, answered);
     }
 
-    /** Connect, read the pod's name to EOF; p50/p99 of connect → first byte. */
-    private static double opens(String label, Connector connector, int count, boolean report) throws IOException {
+    private record Opens(double p50, double p99, int empty) {
+    }
+
+    /** Connect, read the pod's name to EOF; p50/p99 of connect → first byte, in ms. */
+    private static Opens opens(Connector connector, int count) throws IOException {
         List<Long> micros = new ArrayList<>();
         int empty = 0;
         for (int i = 0; i < count; i++) {
@@ -195,7 +206,7 @@ public final class OutboundBenchmark {
                 s.setSoTimeout(30_000);
                 InputStream in = s.getInputStream();
                 if (in.read() < 0) {
-                    empty++; // closed before the pod's name arrived: counted, reported below
+                    empty++; // closed before the pod's name arrived: counted, reported
                     continue;
                 }
                 micros.add((System.nanoTime() - start) / 1_000);
@@ -203,12 +214,18 @@ public final class OutboundBenchmark {
             }
         }
         micros.sort(Long::compare);
-        if (report) {
-            System.out.printf("open        %-32s p50 %6.2f ms   p99 %6.2f ms   (%d connections, %d closed without the pod's bytes)%n",
-                    label, micros.get(micros.size() / 2) / 1000.0,
-                    micros.get(Math.min(micros.size() - 1, micros.size() * 99 / 100)) / 1000.0, count, empty);
-        }
-        return micros.get(micros.size() / 2) / 1000.0;
+        return new Opens(micros.get(micros.size() / 2) / 1000.0,
+                micros.get(Math.min(micros.size() - 1, micros.size() * 99 / 100)) / 1000.0, empty);
+    }
+
+    private static double median(double[] rounds) {
+        double[] sorted = rounds.clone();
+        Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
+    }
+
+    private static String rounds(double[] values) {
+        return Arrays.stream(values).mapToObj(v -> String.format("%.1f", v)).collect(java.util.stream.Collectors.joining(", "));
     }
 
     private static void dnsQps(InetSocketAddress dns, Duration duration, int threads) throws Exception {

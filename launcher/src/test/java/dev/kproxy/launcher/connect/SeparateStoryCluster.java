@@ -36,12 +36,24 @@ final class SeparateStoryCluster implements BenchCluster {
     /** {@code latency}: the sandbox's injected port-forward latency. */
     static SeparateStoryCluster start(Duration latency) throws IOException {
         List<String> command = new ArrayList<>();
-        int cores = Runtime.getRuntime().availableProcessors();
-        if (Files.isExecutable(Path.of("/usr/bin/taskset")) && cores > 1) {
-            command.addAll(List.of("/usr/bin/taskset", "-c", Integer.toString(cores - 1)));
+        // The machine's cores, not this JVM's: under `taskset -c 0` availableProcessors() is 1, and
+        // a child inherits that mask, so the sandbox would share the one core it must stay off.
+        int machineCores = machineCores();
+        if (Files.isExecutable(Path.of("/usr/bin/taskset")) && machineCores > 1) {
+            command.addAll(List.of("/usr/bin/taskset", "-c", Integer.toString(machineCores - 1)));
+            if (Runtime.getRuntime().availableProcessors() >= machineCores) {
+                System.out.println("warning: this JVM may run on the sandbox's core " + (machineCores - 1)
+                        + "; start it with taskset -c 0" + (machineCores > 2 ? "-" + (machineCores - 2) : ""));
+            }
         }
-        command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                System.getProperty("java.class.path"), StoryClusterProcess.class.getName(), Long.toString(latency.toMillis())));
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        // -Dbench.sandboxJvmOptions="-XX:StartFlightRecording=…": options for the sandbox's JVM only, e.g. to profile it.
+        String options = System.getProperty("bench.sandboxJvmOptions", "").strip();
+        if (!options.isEmpty()) {
+            command.addAll(List.of(options.split("\\s+")));
+        }
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), StoryClusterProcess.class.getName(),
+                Long.toString(latency.toMillis())));
         Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         for (String line; (line = lines.readLine()) != null; ) {
@@ -52,6 +64,20 @@ final class SeparateStoryCluster implements BenchCluster {
             }
         }
         throw new IllegalStateException("the sandbox process ended before it was ready");
+    }
+
+    /** Online cores of the machine (Linux: /sys/devices/system/cpu/online, e.g. "0-1"), else this JVM's. */
+    private static int machineCores() {
+        try {
+            int highest = -1;
+            for (String range : Files.readString(Path.of("/sys/devices/system/cpu/online")).strip().split(",")) {
+                String[] ends = range.split("-");
+                highest = Math.max(highest, Integer.parseInt(ends[ends.length - 1]));
+            }
+            return highest + 1;
+        } catch (IOException | RuntimeException e) {
+            return Runtime.getRuntime().availableProcessors();
+        }
     }
 
     @Override

@@ -62,7 +62,7 @@ final class StoryCluster implements BenchCluster {
                         entrypoint: ["${JAVA}", "-cp", "%1$s", "dev.kproxy.examples.quota.QuotaServer"]
                         env: {BIND_ADDRESS: "${POD_IP}", JAVA_TOOL_OPTIONS: "%2$s"}
                       test.kproxy.dev/echo:
-                        entrypoint: ["${JAVA}", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx32m", "-cp", "%3$s", "%4$s"]
+                        entrypoint: ["${JAVA}", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx128m", "-cp", "%3$s", "%4$s"]
                         env: {BIND_ADDRESS: "${POD_IP}"}
                     """.formatted(examples, jvm, classesOf(EchoPod.class), EchoPod.class.getName()));
             Sandbox sandbox = Sandbox.start(SandboxConfig.builder()
