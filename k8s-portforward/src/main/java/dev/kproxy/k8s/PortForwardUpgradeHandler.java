@@ -51,6 +51,7 @@ final class PortForwardUpgradeHandler extends SimpleChannelInboundHandler<FullHt
                     "the API server's port-forward upgrade is not v4.channel.k8s.io: " + e.getMessage()));
             return;
         }
+        MaskingFrameEncoder.replaceIn(ctx.pipeline());
         ctx.pipeline().addAfter(ctx.name(), "pf-prefix", new PortPrefixHandler(request.port(), promise));
         ctx.pipeline().addAfter(ctx.name(), "pf-encoder", new ChannelFrameEncoder());
         ctx.pipeline().addAfter(ctx.name(), "pf-decoder", new ChannelFrameDecoder());

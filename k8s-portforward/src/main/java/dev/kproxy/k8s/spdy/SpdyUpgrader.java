@@ -1,5 +1,6 @@
 package dev.kproxy.k8s.spdy;
 
+import dev.kproxy.k8s.MaskingFrameEncoder;
 import dev.kproxy.k8s.PortForwardException;
 import dev.kproxy.k8s.PortForwardRequest;
 import dev.kproxy.k8s.UpgradeRejection;
@@ -101,6 +102,7 @@ final class SpdyUpgrader extends SimpleChannelInboundHandler<FullHttpResponse> {
                 fail(ctx, new ProtocolRefused("tunnel refused: " + e.getMessage()));
                 return;
             }
+            MaskingFrameEncoder.replaceIn(pipeline);
             pipeline.addAfter(ctx.name(), "spdy-bytes", new WebSocketSpdyBytes());
             pipeline.addAfter("spdy-bytes", "spdy-codec", codec());
             pipeline.addAfter("spdy-codec", "spdy-connection", connection);

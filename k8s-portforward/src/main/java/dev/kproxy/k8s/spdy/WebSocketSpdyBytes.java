@@ -1,7 +1,6 @@
 package dev.kproxy.k8s.spdy;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -14,7 +13,6 @@ import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.PromiseCombiner;
 
 /**
  * The tunnel carrier (KEP-4006): binary WebSocket messages carry a raw SPDY byte stream, with no
@@ -44,17 +42,9 @@ final class WebSocketSpdyBytes extends ChannelDuplexHandler {
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-        if (msg instanceof CompositeByteBuf composite && composite.numComponents() > 1) {
-            // A DATA frame is our 8-byte header composed with the caller's bytes. Netty's client
-            // encoder masks its payload an int at a time, and on a composite every read looks up
-            // its component: each part goes as its own message instead (the tunnel is a byte stream).
-            PromiseCombiner parts = new PromiseCombiner(ctx.executor());
-            for (ByteBuf part : composite.decompose(composite.readerIndex(), composite.readableBytes())) {
-                parts.add(ctx.write(new BinaryWebSocketFrame(part.retain())));
-            }
-            composite.release();
-            parts.finish(promise);
-        } else if (msg instanceof ByteBuf buf) {
+        if (msg instanceof ByteBuf buf) {
+            // A DATA frame is our 8-byte header composed with the caller's bytes: one message,
+            // which MaskingFrameEncoder copies and masks in one pass.
             ctx.write(new BinaryWebSocketFrame(buf), promise);
         } else {
             ctx.write(msg, promise);
