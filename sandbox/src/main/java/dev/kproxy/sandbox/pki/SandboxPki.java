@@ -36,8 +36,10 @@ import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
+import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
 
 /**
  * A throw-away certificate authority and the API server's certificate signed by it, made fresh
@@ -113,7 +115,9 @@ public final class SandboxPki {
      */
     public SslContext serverSslContext() {
         try {
-            return SslContextBuilder.forServer(serverKey, serverCertificate, caCertificate).build();
+            // BoringSSL where its native library loads (see the pom), else the JDK's engine.
+            SslProvider provider = OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
+            return SslContextBuilder.forServer(serverKey, serverCertificate, caCertificate).sslProvider(provider).build();
         } catch (SSLException e) {
             throw new IllegalStateException("cannot build the sandbox TLS context: " + e.getMessage(), e);
         }
