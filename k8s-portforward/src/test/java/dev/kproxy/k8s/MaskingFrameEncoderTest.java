@@ -96,6 +96,27 @@ class MaskingFrameEncoderTest {
     }
 
     @Test
+    void maskingMatchesTheBytewiseDefinitionOnDirectHeapAndCompositeBuffers() {
+        int key = 0xA1B2C3D4;
+        for (int length : new int[] {0, 5, 8, 13, 64, 1001}) {
+            byte[] plain = randomBytes(length, length + 7L);
+            byte[] expected = new byte[length];
+            for (int i = 0; i < length; i++) {
+                expected[i] = (byte) (plain[i] ^ key >>> 24 - 8 * (i % 4)); // RFC 6455 5.3: octet i XOR key octet i mod 4
+            }
+            ByteBuf composite = Unpooled.compositeBuffer().addComponent(true, Unpooled.wrappedBuffer(new byte[] {9, 9, 9}))
+                    .addComponent(true, Unpooled.wrappedBuffer(plain.clone()));
+            for (ByteBuf buf : new ByteBuf[] {Unpooled.directBuffer(3 + length).writeZero(3).writeBytes(plain),
+                    Unpooled.buffer(3 + length).writeZero(3).writeBytes(plain), composite}) {
+                MaskingFrameEncoder.mask(buf, 3, length, key);
+                assertThat(ByteBufUtil.getBytes(buf, 3, length)).as("%s of %d bytes", buf.getClass().getSimpleName(), length)
+                        .isEqualTo(expected);
+                buf.release();
+            }
+        }
+    }
+
+    @Test
     void anOversizedControlFrameIsRefused() {
         EmbeddedChannel client = new EmbeddedChannel(new MaskingFrameEncoder());
         assertThatThrownBy(() -> client.writeOutbound(new PingWebSocketFrame(Unpooled.wrappedBuffer(new byte[126]))))
