@@ -27,10 +27,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * <p>Why not Netty's {@code WebSocket08FrameEncoder}: it masks an int at a time through
  * {@code ByteBuf.getInt}/{@code writeInt}, each with its own index and reference-count checks, and
  * on a composite payload each read looks up its component. On the port-forward paths that was the
- * largest single cost per byte sent (a third of the event loop's samples in the transport
- * benchmark, more than TLS). Here the payload, composite or not, is copied once into the frame and
- * masked in place as longs (with plain memory access on a direct buffer: through {@code ByteBuffer}
- * the checked accesses still cost a quarter of the event loop).
+ * largest single cost per byte sent (62 of 215 event-loop samples in the transport benchmark, more
+ * than TLS). Here the payload, composite or not, is copied once into the frame and masked in place
+ * as longs, with plain memory access on a direct buffer (through {@code ByteBuffer} the checked
+ * accesses still took about 30 % of the event loop's samples).
  *
  * <p>{@link #replaceIn} swaps it for the encoder the handshaker installed, once the 101 arrived.
  */
