@@ -15,8 +15,9 @@ import java.util.List;
 /**
  * Client side of {@code v4.channel.k8s.io}, inbound: binary WebSocket messages become
  * {@link ChannelFrame}s (first byte = channel, the rest = payload, no copy). A fragmented message
- * keeps the channel byte of its first fragment. Pings are answered; a close from the server closes
- * the channel (the {@link ChannelFrameEncoder} echoes the close frame on the way out, RFC 6455 §5.5.1).
+ * keeps the channel byte of its first fragment. Pings are answered; a close from the server goes up
+ * as {@link ServerClose}, in order behind the frames before it, and the handler above closes the
+ * channel (the {@link ChannelFrameEncoder} echoes the close frame on the way out, RFC 6455 §5.5.1).
  */
 final class ChannelFrameDecoder extends MessageToMessageDecoder<WebSocketFrame> {
 
@@ -50,7 +51,7 @@ final class ChannelFrameDecoder extends MessageToMessageDecoder<WebSocketFrame> 
         } else if (frame instanceof PingWebSocketFrame) {
             ctx.writeAndFlush(new PongWebSocketFrame(frame.content().retain()));
         } else if (frame instanceof CloseWebSocketFrame) {
-            ctx.channel().close();
+            out.add(ServerClose.INSTANCE); // closed by PortPrefixHandler or PortStreamHandler, after the frames before it
         } else if (!(frame instanceof PongWebSocketFrame)) {
             protocolError(ctx, "the API server sent a " + frame.getClass().getSimpleName()
                     + " on a v4.channel.k8s.io connection, which carries binary messages only");

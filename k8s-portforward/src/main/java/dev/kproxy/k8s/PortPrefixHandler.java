@@ -29,6 +29,7 @@ final class PortPrefixHandler extends ChannelInboundHandlerAdapter {
     private final PortPrefix error = new PortPrefix();
     private final Queue<ChannelFrame> following = new ArrayDeque<>();
     private boolean prefixesRead;
+    private boolean closedAfterPrefixes;
 
     PortPrefixHandler(int port, Promise<Channel> promise) {
         this.port = port;
@@ -37,6 +38,14 @@ final class PortPrefixHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg == ServerClose.INSTANCE) {
+            if (prefixesRead) {
+                closedAfterPrefixes = true; // PortStreamHandler closes once the caller read what came before
+            } else {
+                fail(ctx, "the API server closed the port-forward connection before it announced the port");
+            }
+            return;
+        }
         if (!(msg instanceof ChannelFrame frame)) {
             ctx.fireChannelRead(msg);
             return;
@@ -91,6 +100,9 @@ final class PortPrefixHandler extends ChannelInboundHandlerAdapter {
         ChannelFrame next;
         while ((next = following.poll()) != null) {
             ctx.fireChannelRead(next);
+        }
+        if (closedAfterPrefixes) {
+            ctx.fireChannelRead(ServerClose.INSTANCE);
         }
         ctx.pipeline().remove(this);
         if (!promise.trySuccess(ctx.channel())) {

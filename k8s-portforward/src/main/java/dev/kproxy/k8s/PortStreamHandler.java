@@ -17,7 +17,9 @@ import java.util.Queue;
  *
  * <p>Until the caller's first {@code read()} (setting autoRead or calling read()), events are held
  * here so that bytes arriving with the prefixes are not lost before the caller's handlers exist.
- * Only what one socket read carried can be held: autoRead is off meanwhile.
+ * Only what one socket read carried can be held: autoRead is off meanwhile. That includes the
+ * server's close ({@link ServerClose}): the channel closes only once what came before it went up,
+ * since closing destroys the pipeline and this handler with what it holds.
  */
 final class PortStreamHandler extends ChannelDuplexHandler {
 
@@ -33,6 +35,10 @@ final class PortStreamHandler extends ChannelDuplexHandler {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg == ServerClose.INSTANCE) {
+            deliver(ctx, msg);
+            return;
+        }
         if (!(msg instanceof ChannelFrame frame)) {
             ctx.fireChannelRead(msg);
             return;
@@ -54,6 +60,9 @@ final class PortStreamHandler extends ChannelDuplexHandler {
     private void deliver(ChannelHandlerContext ctx, Object event) {
         if (holding) {
             held.add(event);
+        } else if (event == ServerClose.INSTANCE) {
+            ctx.fireChannelReadComplete(); // what came before it reaches the caller first
+            ctx.close();
         } else if (event instanceof Throwable cause) {
             ctx.fireExceptionCaught(cause);
         } else {

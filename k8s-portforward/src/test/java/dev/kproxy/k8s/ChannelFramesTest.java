@@ -149,10 +149,37 @@ class ChannelFramesTest {
     @Test
     void aCloseFromTheServerIsEchoedAndClosesTheChannel() {
         channel.writeInbound(binary(0, 0x90, 0x1F), binary(1, 0x90, 0x1F));
+        channel.read(); // the caller's first read: nothing is held any more
         channel.writeInbound(new CloseWebSocketFrame(1000, "bye"));
         WebSocketFrame echoed = channel.readOutbound();
         assertThat(echoed).isInstanceOf(CloseWebSocketFrame.class);
         echoed.release();
+        assertThat(channel.isOpen()).isFalse();
+    }
+
+    /** A pod that writes and closes at once: prefixes, its bytes and the close come in one read. */
+    @Test
+    void bytesThatArriveWithTheServersCloseReachTheCallerBeforeTheChannelCloses() {
+        channel.writeInbound(binary(0, 0x90, 0x1F), binary(1, 0x90, 0x1F), binary(0, "pod-name\n"),
+                new CloseWebSocketFrame(1000, ""));
+        assertThat(dialed.isSuccess()).isTrue();
+        assertThat(channel.isOpen()).as("open until the caller read what the server sent").isTrue();
+
+        channel.read();
+        ByteBuf held = channel.readInbound();
+        assertThat(held.toString(StandardCharsets.UTF_8)).isEqualTo("pod-name\n");
+        held.release();
+        assertThat(channel.isOpen()).isFalse();
+        WebSocketFrame echoed = channel.readOutbound();
+        assertThat(echoed).isInstanceOf(CloseWebSocketFrame.class);
+        echoed.release();
+    }
+
+    @Test
+    void aCloseBeforeThePortPrefixesFailsTheDial() {
+        channel.writeInbound(binary(0, 0x90, 0x1F), new CloseWebSocketFrame(1000, ""));
+        assertThat(dialed.isSuccess()).isFalse();
+        assertThat(dialed.cause()).hasMessageContaining("closed the port-forward connection before it announced the port");
         assertThat(channel.isOpen()).isFalse();
     }
 

@@ -46,8 +46,13 @@ public final class Relay {
         // port-forward) may still hold what it read: this read hands it to the relay, which then
         // closes the client after flushing. A plain closed socket fires nothing, hence the close.
         upstream.config().setAutoRead(true);
-        if (!upstream.isActive()) {
-            ChannelClosing.closeAfterFlush(client);
-        }
+        // The check runs on the upstream's loop, queued behind that read: called from the client's
+        // loop, read() only queues a task there, and closing the client at once would overtake
+        // what that read hands to the relay.
+        upstream.eventLoop().execute(() -> {
+            if (!upstream.isActive()) {
+                ChannelClosing.closeAfterFlush(client);
+            }
+        });
     }
 }
