@@ -10,6 +10,8 @@ import org.xbill.DNS.Record;
 import org.xbill.DNS.SimpleResolver;
 import org.xbill.DNS.Type;
 
+import static dev.kproxy.launcher.connect.BenchRounds.median;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -35,9 +37,6 @@ import java.util.concurrent.atomic.LongAdder;
  * Run with the test class path (see docs/benchmarks.md).
  */
 public final class OutboundBenchmark {
-    private static final int WARM_UP_MIB = 512;
-    private static final int WARM_UP_OPENS = 1000;
-    private static final int MEASURED_ROUNDS = 5;
     private static final int MIB = 1 << 20;
 
     public static void main(String[] args) throws Exception {
@@ -80,20 +79,19 @@ public final class OutboundBenchmark {
                 Connector raw = port -> new Socket(podIp, port);
                 List<String> paths = List.of("kproxy SOCKS5 -> port-forward", "fabric8 LocalPortForward", "raw loopback to the pod");
                 List<Connector> connectors = List.of(viaKproxy, viaFabric8, raw);
-                // Round 0 warms all three paths up (kproxy's JIT and the sandbox's, which serves
-                // them all; C2 compiles a per-read method after about 10,000 reads); then MEASURED_ROUNDS rounds take the paths in turn, and each figure is
-                // the median of its rounds, so a burst of load on the machine hits a round, not a path.
-                double[][] oneWay = new double[3][MEASURED_ROUNDS];
-                double[][] echo = new double[3][MEASURED_ROUNDS];
-                double[][] openP50 = new double[3][MEASURED_ROUNDS];
-                double[][] openP99 = new double[3][MEASURED_ROUNDS];
+                // Rounds as BenchRounds says: a warm-up, then the paths in turn, so a burst of load
+                // on the machine hits a round, not a path.
+                double[][] oneWay = new double[3][BenchRounds.MEASURED];
+                double[][] echo = new double[3][BenchRounds.MEASURED];
+                double[][] openP50 = new double[3][BenchRounds.MEASURED];
+                double[][] openP99 = new double[3][BenchRounds.MEASURED];
                 int[] empty = new int[3];
-                for (int round = 0; round <= MEASURED_ROUNDS; round++) {
+                for (int round = 0; round <= BenchRounds.MEASURED; round++) {
                     boolean warm = round == 0;
                     for (int i = 0; i < 3; i++) {
-                        double one = oneWay(paths.get(i), connectors.get(i), warm ? WARM_UP_MIB : megabytes);
-                        double both = throughput(paths.get(i), connectors.get(i), warm ? WARM_UP_MIB : megabytes);
-                        Opens o = opens(connectors.get(i), warm ? WARM_UP_OPENS : opens);
+                        double one = oneWay(paths.get(i), connectors.get(i), warm ? BenchRounds.WARM_UP_MIB : megabytes);
+                        double both = throughput(paths.get(i), connectors.get(i), warm ? BenchRounds.WARM_UP_MIB : megabytes);
+                        Opens o = opens(connectors.get(i), warm ? BenchRounds.WARM_UP_OPENS : opens);
                         if (!warm) {
                             oneWay[i][round - 1] = one;
                             echo[i][round - 1] = both;
@@ -103,7 +101,7 @@ public final class OutboundBenchmark {
                         }
                     }
                 }
-                System.out.printf("medians of %d rounds, %d MiB per throughput run, %d opens per round%n", MEASURED_ROUNDS, megabytes, opens);
+                System.out.printf("medians of %d rounds, %d MiB per throughput run, %d opens per round%n", BenchRounds.MEASURED, megabytes, opens);
                 for (int i = 0; i < 3; i++) {
                     System.out.printf("one way     %-32s %8.1f MB/s to the pod        (rounds %s)%n", paths.get(i), median(oneWay[i]), rounds(oneWay[i]));
                 }
@@ -216,12 +214,6 @@ public final class OutboundBenchmark {
         micros.sort(Long::compare);
         return new Opens(micros.get(micros.size() / 2) / 1000.0,
                 micros.get(Math.min(micros.size() - 1, micros.size() * 99 / 100)) / 1000.0, empty);
-    }
-
-    private static double median(double[] rounds) {
-        double[] sorted = rounds.clone();
-        Arrays.sort(sorted);
-        return sorted[sorted.length / 2];
     }
 
     private static String rounds(double[] values) {

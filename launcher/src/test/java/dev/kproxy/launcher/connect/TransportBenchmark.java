@@ -40,9 +40,6 @@ import java.util.regex.Pattern;
  */
 public final class TransportBenchmark {
     private static final int MIB = 1 << 20;
-    private static final int WARM_UP_OPENS = 1000;
-    private static final int WARM_UP_MIB = 512;
-    private static final int MEASURED_ROUNDS = 5;
     private static final Pattern FORWARDING = Pattern.compile("Forwarding from 127\\.0\\.0\\.1:(\\d+) -> (\\d+)");
 
     record Figures(double openP50, double openP99, double oneStream, double concurrent) {
@@ -52,8 +49,7 @@ public final class TransportBenchmark {
         }
 
         private static double median(List<Figures> rounds, java.util.function.ToDoubleFunction<Figures> figure) {
-            double[] values = rounds.stream().mapToDouble(figure).sorted().toArray();
-            return values[values.length / 2];
+            return BenchRounds.median(rounds.stream().mapToDouble(figure).toArray());
         }
     }
 
@@ -128,21 +124,16 @@ public final class TransportBenchmark {
                 paths.keySet().removeIf(name -> !name.matches(only));
             }
             System.out.printf("%n== injected port-forward latency %d ms ==%n", latency.toMillis());
-            // Round 0 warms up every path before any is measured: the JITs of kproxy and of the sandbox
-            // (which serves every path; measured first, kproxy would otherwise pay for the sandbox's
-            // warm-up too) and kubectl's connection. A long-running daemon runs warm code: C2 compiles a
-            // per-read method after about 10,000 reads (some 600 MiB at 64 KiB a read), and 50 opens and
-            // 8 MiB left both JVMs half-compiled, counted against whichever path came first.
-            // Then MEASURED_ROUNDS rounds go through all paths in turn, and each figure is the
-            // median of its rounds, so a burst of load on this shared machine hits one round, not a path.
+            // Rounds as BenchRounds says. The warm-up serves the sandbox (measured first, kproxy
+            // would otherwise pay for the sandbox's warm-up too) and kubectl's connection as well.
             Map<String, List<Figures>> rounds = new LinkedHashMap<>();
-            for (int round = 0; round <= MEASURED_ROUNDS; round++) {
+            for (int round = 0; round <= BenchRounds.MEASURED; round++) {
                 for (Map.Entry<String, Connector> path : paths.entrySet()) {
                     // With injected latency an open is mostly waiting; a tenth of the warm-up opens will do.
-                    int warmUpOpens = latency.isZero() ? WARM_UP_OPENS : WARM_UP_OPENS / 10;
+                    int warmUpOpens = latency.isZero() ? BenchRounds.WARM_UP_OPENS : BenchRounds.WARM_UP_OPENS / 10;
                     double[] open = opens(path.getValue(), round == 0 ? warmUpOpens : opens);
-                    double one = echo(path.getValue(), round == 0 ? WARM_UP_MIB : megabytes);
-                    double many = concurrent(path.getValue(), 64, round == 0 ? WARM_UP_MIB : megabytes);
+                    double one = echo(path.getValue(), round == 0 ? BenchRounds.WARM_UP_MIB : megabytes);
+                    double many = concurrent(path.getValue(), 64, round == 0 ? BenchRounds.WARM_UP_MIB : megabytes);
                     if (round > 0) {
                         rounds.computeIfAbsent(path.getKey(), k -> new ArrayList<>()).add(new Figures(open[0], open[1], one, many));
                     }
