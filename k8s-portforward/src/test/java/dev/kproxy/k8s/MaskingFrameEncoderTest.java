@@ -117,6 +117,34 @@ class MaskingFrameEncoderTest {
     }
 
     @Test
+    void aMaskedCopyMatchesTheBytewiseDefinitionWhateverThePartsOfTheSource() {
+        int key = 0x1F2E3D4C;
+        byte[] plain = randomBytes(3 + 5 + 1 + 1001 + 64, 11);
+        byte[] expected = new byte[plain.length];
+        for (int i = 0; i < plain.length; i++) {
+            expected[i] = (byte) (plain[i] ^ key >>> 24 - 8 * (i % 4));
+        }
+        // Parts of odd lengths, direct and heap mixed, so each part starts at another byte of the key.
+        int[] cuts = {0, 3, 8, 9, 1010, plain.length};
+        CompositeByteBuf composite = Unpooled.compositeBuffer(8);
+        for (int p = 0; p + 1 < cuts.length; p++) {
+            ByteBuf part = p % 2 == 0 ? Unpooled.directBuffer() : Unpooled.buffer();
+            composite.addComponent(true, part.writeBytes(plain, cuts[p], cuts[p + 1] - cuts[p]));
+        }
+        ByteBuf[] sources = {composite, Unpooled.directBuffer().writeBytes(plain), Unpooled.wrappedBuffer(plain.clone())};
+        for (ByteBuf source : sources) {
+            for (ByteBuf target : new ByteBuf[] {Unpooled.directBuffer(plain.length + 2), Unpooled.buffer(plain.length + 2)}) {
+                MaskingFrameEncoder.maskedCopy(source, source.readerIndex(), plain.length, target, 2, key);
+                assertThat(ByteBufUtil.getBytes(target, 2, plain.length))
+                        .as("%s into %s", source.getClass().getSimpleName(), target.getClass().getSimpleName()).isEqualTo(expected);
+                target.release();
+            }
+            assertThat(ByteBufUtil.getBytes(source)).as("the source is left as it was").isEqualTo(plain);
+            source.release();
+        }
+    }
+
+    @Test
     void anOversizedControlFrameIsRefused() {
         EmbeddedChannel client = new EmbeddedChannel(new MaskingFrameEncoder());
         assertThatThrownBy(() -> client.writeOutbound(new PingWebSocketFrame(Unpooled.wrappedBuffer(new byte[126]))))
