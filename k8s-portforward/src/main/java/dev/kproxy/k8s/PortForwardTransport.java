@@ -17,10 +17,14 @@ import io.netty.util.concurrent.Future;
  */
 public interface PortForwardTransport extends AutoCloseable {
 
-    /** Opens a connection to {@code port} of the pod; the future completes on {@code loop}. */
+    /**
+     * Opens a connection to {@code port} of the pod; the future completes on {@code loop}, and the
+     * channel lives on {@code loop} too, so a caller relaying it to a channel of its own on that
+     * loop never crosses threads.
+     */
     Future<Channel> open(String namespace, String pod, int port, EventLoop loop);
 
-    /** Opens on one of the transport's own event loops. */
+    /** Opens on whichever of the transport's event loops suits it (on a multiplexed transport: one that already serves the pod). */
     Future<Channel> open(String namespace, String pod, int port);
 
     /** Connections currently open (connecting ones included). */

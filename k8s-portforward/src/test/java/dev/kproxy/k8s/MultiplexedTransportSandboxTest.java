@@ -8,8 +8,13 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.util.concurrent.EventExecutor;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -100,6 +105,33 @@ class MultiplexedTransportSandboxTest {
         assertThat(channels.stream().map(Channel::parent).distinct()).hasSize(1);
         for (Channel channel : channels) {
             channel.close().sync();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = TransportMode.class, names = {"TUNNEL", "SPDY"})
+    void aStreamLivesOnTheEventLoopItWasOpenedFor(TransportMode mode) throws Exception {
+        NegotiatedTransport transport = transports.get(mode);
+        EventLoopGroup callers = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+        try {
+            Map<EventLoop, Set<Channel>> upgradedByLoop = new java.util.HashMap<>();
+            for (int round = 0; round < 3; round++) {
+                for (EventExecutor executor : callers) {
+                    EventLoop loop = (EventLoop) executor;
+                    Channel channel = transport.open(NS, POD, echoPort, loop).get(60, TimeUnit.SECONDS);
+                    EchoProbe.Digests digests = EchoProbe.start(channel, 64 * 1024).result().get(60, TimeUnit.SECONDS);
+                    assertThat(digests.received()).isEqualTo(digests.sent());
+                    assertThat(channel.eventLoop()).as("the stream's loop").isSameAs(loop);
+                    assertThat(channel.parent().eventLoop()).as("its upgraded connection's loop").isSameAs(loop);
+                    upgradedByLoop.computeIfAbsent(loop, l -> new java.util.HashSet<>()).add(channel.parent());
+                    channel.close().sync();
+                }
+            }
+            // One upgraded connection per loop, reused by every later stream opened for that loop.
+            assertThat(upgradedByLoop.values()).allSatisfy(upgraded -> assertThat(upgraded).hasSize(1));
+            assertThat(upgradedByLoop.values().stream().flatMap(Set::stream).distinct()).hasSize(2);
+        } finally {
+            callers.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
         }
     }
 

@@ -52,11 +52,15 @@ public final class NegotiatedTransport implements PortForwardTransport {
 
     @Override
     public Future<Channel> open(String namespace, String pod, int port) {
-        return open(namespace, pod, port, group.next());
+        return open(namespace, pod, port, group.next(), false);
     }
 
     @Override
     public Future<Channel> open(String namespace, String pod, int port, EventLoop loop) {
+        return open(namespace, pod, port, loop, true);
+    }
+
+    private Future<Channel> open(String namespace, String pod, int port, EventLoop loop, boolean sameLoop) {
         PortForwardRequest request;
         try {
             request = new PortForwardRequest(credentials.current().apiServer(), namespace, pod, port);
@@ -66,17 +70,17 @@ public final class NegotiatedTransport implements PortForwardTransport {
         Promise<Channel> result = loop.newPromise();
         TransportMode chosen = negotiated;
         if (chosen != null) {
-            openWith(chosen, request, loop).addListener((Future<Channel> f) -> settle(f, result, chosen));
+            openWith(chosen, request, loop, sameLoop).addListener((Future<Channel> f) -> settle(f, result, chosen));
         } else {
-            negotiate(request, loop, result);
+            negotiate(request, loop, sameLoop, result);
         }
         return result;
     }
 
     /** Tries the next transport not yet refused by this API server. */
-    private void negotiate(PortForwardRequest request, EventLoop loop, Promise<Channel> result) {
+    private void negotiate(PortForwardRequest request, EventLoop loop, boolean sameLoop, Promise<Channel> result) {
         TransportMode next = nextCandidate();
-        openWith(next, request, loop).addListener((Future<Channel> f) -> {
+        openWith(next, request, loop, sameLoop).addListener((Future<Channel> f) -> {
             if (f.isSuccess()) {
                 synchronized (this) {
                     if (negotiated == null) {
@@ -90,7 +94,7 @@ public final class NegotiatedTransport implements PortForwardTransport {
                 synchronized (this) {
                     refusals.putIfAbsent(next, refused.getMessage());
                 }
-                negotiate(request, loop, result);
+                negotiate(request, loop, sameLoop, result);
             } else {
                 result.tryFailure(asPortForwardFailure(f.cause(), next));
             }
@@ -106,10 +110,10 @@ public final class NegotiatedTransport implements PortForwardTransport {
         return TransportMode.WEBSOCKET;
     }
 
-    private Future<Channel> openWith(TransportMode transport, PortForwardRequest request, EventLoop loop) {
+    private Future<Channel> openWith(TransportMode transport, PortForwardRequest request, EventLoop loop, boolean sameLoop) {
         return switch (transport) {
-            case TUNNEL -> tunnel.open(request, loop);
-            case SPDY -> plain.open(request, loop);
+            case TUNNEL -> tunnel.open(request, loop, sameLoop);
+            case SPDY -> plain.open(request, loop, sameLoop);
             case WEBSOCKET, AUTO -> websocket.open(request.namespace(), request.pod(), request.port(), loop);
         };
     }
