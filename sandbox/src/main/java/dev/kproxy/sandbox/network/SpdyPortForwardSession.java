@@ -66,27 +66,33 @@ final class SpdyPortForwardSession extends ChannelInboundHandlerAdapter {
     private final PodTarget pod;
     private final SpdyMode mode;
     private final PortForwardCounters counters;
-    private final Duration oneWayLatency;
+    private final LatencyLink link;
     private final Map<Integer, SpdyStreamPair> byStream = new HashMap<>();
     private final Map<String, SpdyStreamPair> byRequest = new HashMap<>();
     private ChannelHandlerContext ctx;
-    private LatencyInjector toPod;
-    private LatencyInjector toClient;
     private int highestStreamId;
     private boolean closing;
 
-    SpdyPortForwardSession(PodTarget pod, SpdyMode mode, PortForwardCounters counters, Duration latency) {
+    /** {@code link}: the handler in front of this one that carries the injected latency (its backlog counts here). */
+    SpdyPortForwardSession(PodTarget pod, SpdyMode mode, PortForwardCounters counters, LatencyLink link) {
         this.pod = pod;
         this.mode = mode;
         this.counters = counters;
-        this.oneWayLatency = latency.dividedBy(2);
+        this.link = link;
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        this.toPod = new LatencyInjector(ctx.executor(), oneWayLatency, this::refreshFlow);
-        this.toClient = new LatencyInjector(ctx.executor(), oneWayLatency, this::refreshFlow);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt == LatencyLink.DELIVERED) {
+            refreshFlow();
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
     }
 
     /** Called once the handlers are in place: counts the upgrade and starts reading. */
@@ -188,12 +194,10 @@ final class SpdyPortForwardSession extends ChannelInboundHandlerAdapter {
     private void dialFailed(SpdyStreamPair pair, Throwable cause) {
         String message = PodDialError.text(pod, pair.port(), cause);
         pair.podFinished = true;
-        toClient.submit(message.length(), () -> {
-            // Not when the client reset the pair meanwhile: its error stream is finished then.
-            send(pair.errorStreamId(), !pair.errorReset && !pair.errorFinSent, Unpooled.copiedBuffer(message, StandardCharsets.UTF_8));
-            finishServerSide(pair);
-            endPair(pair);
-        });
+        // Not when the client reset the pair meanwhile: its error stream is finished then.
+        send(pair.errorStreamId(), !pair.errorReset && !pair.errorFinSent, Unpooled.copiedBuffer(message, StandardCharsets.UTF_8));
+        finishServerSide(pair);
+        endPair(pair);
         refreshFlow();
     }
 
@@ -227,7 +231,7 @@ final class SpdyPortForwardSession extends ChannelInboundHandlerAdapter {
             int bytes = payload.readableBytes();
             if (bytes > 0) {
                 counters.clientToPod(pod.namespace(), pod.name(), bytes);
-                toPod.submit(bytes, () -> pair.writeToPod(payload));
+                pair.writeToPod(payload);
             } else {
                 payload.release();
             }
@@ -243,7 +247,7 @@ final class SpdyPortForwardSession extends ChannelInboundHandlerAdapter {
             return;
         }
         pair.clientFinished = true;
-        toPod.submit(0, pair::finishPodOutput);
+        pair.finishPodOutput();
         endIfBothSidesFinished(pair);
     }
 
@@ -261,10 +265,8 @@ final class SpdyPortForwardSession extends ChannelInboundHandlerAdapter {
         }
         pair.clientFinished = true;
         pair.podFinished = true;
-        toClient.submit(0, () -> {
-            finishServerSide(pair);
-            endPair(pair);
-        });
+        finishServerSide(pair);
+        endPair(pair);
     }
 
     /** Bytes the pod sent; takes ownership of {@code buf}. */
@@ -275,7 +277,7 @@ final class SpdyPortForwardSession extends ChannelInboundHandlerAdapter {
             return;
         }
         counters.podToClient(pod.namespace(), pod.name(), bytes);
-        toClient.submit(bytes, () -> send(pair.dataStreamId(), !pair.dataFinSent && !pair.dataReset, buf));
+        send(pair.dataStreamId(), !pair.dataFinSent && !pair.dataReset, buf);
         refreshFlow();
     }
 
@@ -285,10 +287,8 @@ final class SpdyPortForwardSession extends ChannelInboundHandlerAdapter {
             return;
         }
         pair.podFinished = true;
-        toClient.submit(0, () -> {
-            finishServerSide(pair);
-            endIfBothSidesFinished(pair);
-        });
+        finishServerSide(pair);
+        endIfBothSidesFinished(pair);
         refreshFlow();
     }
 
@@ -320,8 +320,8 @@ final class SpdyPortForwardSession extends ChannelInboundHandlerAdapter {
         byRequest.remove(pair.requestId(), pair);
         byStream.remove(pair.errorStreamId(), pair);
         byStream.remove(pair.dataStreamId(), pair);
-        // The pod socket closes after the client bytes already accepted for it.
-        toPod.submit(0, pair::closePod);
+        // The pod socket closes after the client bytes already written to it.
+        pair.closePod();
         refreshFlow();
     }
 
@@ -376,9 +376,9 @@ final class SpdyPortForwardSession extends ChannelInboundHandlerAdapter {
     /** Re-derives which side may be read from the writability of the other side and the latency queues. */
     void refreshFlow() {
         Channel connection = ctx.channel();
-        boolean podsAccept = !closing && toPod.pendingBytes() <= PortForwardSession.PENDING_LIMIT;
+        boolean podsAccept = !closing && link.pendingInbound() <= PortForwardSession.PENDING_LIMIT;
         boolean clientAccepts = connection.isActive() && connection.isWritable()
-                && toClient.pendingBytes() <= PortForwardSession.PENDING_LIMIT;
+                && link.pendingOutbound() <= PortForwardSession.PENDING_LIMIT;
         for (SpdyStreamPair pair : byRequest.values()) {
             Channel p = pair.pod();
             if (pair.earlyBytes() > EARLY_LIMIT || (p != null && p.isActive() && !p.isWritable())) {

@@ -79,7 +79,7 @@ final class SpdyUpgrade {
         PortForwardHandshake.upgrade(ctx, request, SpdyMode.TUNNEL.label(), latency, channel -> {
             track.accept(channel);
             channel.pipeline().addLast("spdy-bytes", new WebSocketByteStream());
-            install(channel.pipeline(), new SpdyPortForwardSession(target, SpdyMode.TUNNEL, counters, latency));
+            install(channel.pipeline(), target, SpdyMode.TUNNEL);
         });
     }
 
@@ -121,7 +121,7 @@ final class SpdyUpgrade {
                     return;
                 }
                 track.accept(channel);
-                replaceHttpWithSpdy(channel.pipeline(), new SpdyPortForwardSession(target, SpdyMode.PLAIN, counters, latency));
+                replaceHttpWithSpdy(channel.pipeline(), target);
             });
         });
     }
@@ -130,7 +130,7 @@ final class SpdyUpgrade {
      * Takes the HTTP codec and what follows it out and puts the SPDY handlers in. The new handlers
      * go in before the codec leaves, so bytes its decoder still holds reach the SPDY decoder.
      */
-    private static void replaceHttpWithSpdy(ChannelPipeline pipeline, SpdyPortForwardSession session) {
+    private void replaceHttpWithSpdy(ChannelPipeline pipeline, PodTarget target) {
         List<String> http = new ArrayList<>();
         for (Map.Entry<String, ChannelHandler> e : pipeline) {
             ChannelHandler h = e.getValue();
@@ -141,14 +141,17 @@ final class SpdyUpgrade {
         for (String name : http.subList(Math.min(1, http.size()), http.size())) {
             pipeline.remove(name);
         }
-        install(pipeline, session);
+        install(pipeline, target, SpdyMode.PLAIN);
         if (!http.isEmpty()) {
             pipeline.remove(http.get(0));
         }
     }
 
-    private static void install(ChannelPipeline pipeline, SpdyPortForwardSession session) {
+    private void install(ChannelPipeline pipeline, PodTarget target, SpdyMode mode) {
+        LatencyLink link = new LatencyLink(latency);
+        SpdyPortForwardSession session = new SpdyPortForwardSession(target, mode, counters, link);
         pipeline.addLast("spdy-codec", new SpdyFrameCodec(SpdyVersion.SPDY_3_1, MAX_DATA_CHUNK, MAX_HEADER_BLOCK, 6, 15, 8));
+        pipeline.addLast("latency", link);
         pipeline.addLast("spdy-session", session);
         session.start();
     }

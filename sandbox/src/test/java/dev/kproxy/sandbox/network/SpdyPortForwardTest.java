@@ -252,6 +252,29 @@ class SpdyPortForwardTest {
     }
 
     @Test
+    void injectedLatencyDelaysControlFramesLikeData() throws Exception {
+        // On a real network a SYN_REPLY takes a round trip too: a client that waits for it (kubectl
+        // does, per stream) must pay for that here, or the sandbox would favour it. A lower bound
+        // only: delays can only add to it.
+        Duration latency = Duration.ofMillis(40);
+        try (PortForwardRig slow = new PortForwardRig("pod", latency);
+             SpdyTestClient client = SpdyTestClient.tunnel(slow.api.port(), "default", "pod", 1 << 16)) {
+            client.ping(1); // answered once the upgrade (itself delayed) is through
+            await().atMost(WAIT).until(() -> client.pings.contains(1));
+
+            long start = System.nanoTime();
+            client.synStream(1, "error", slow.echo.port(), "0");
+            await().atMost(WAIT).until(() -> client.replies.containsKey(1));
+            assertThat(Duration.ofNanos(client.replyArrivals.get(1) - start)).as("SYN_STREAM to SYN_REPLY").isGreaterThanOrEqualTo(latency);
+
+            start = System.nanoTime();
+            client.ping(3);
+            await().atMost(WAIT).until(() -> client.pings.contains(3));
+            assertThat(Duration.ofNanos(client.pingArrivals.get(3) - start)).as("PING to its echo").isGreaterThanOrEqualTo(latency);
+        }
+    }
+
+    @Test
     void slowReaderStallsThePodsInsteadOfBufferingWithoutBound() throws Exception {
         try (BlockingTcpServer source = new BlockingTcpServer("127.0.0.1", BlockingTcpServer.flood(99));
              SpdyTestClient client = SpdyTestClient.plain(api.port(), "default", "pod")) {

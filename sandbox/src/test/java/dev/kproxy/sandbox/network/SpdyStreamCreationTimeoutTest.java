@@ -26,7 +26,7 @@ class SpdyStreamCreationTimeoutTest {
     void anErrorStreamWithoutItsDataStreamGetsTheTimeoutTextThenFin() {
         PortForwardCounters counters = new PortForwardCounters();
         SpdyPortForwardSession session = new SpdyPortForwardSession(new PodTarget("default", "pod", "uid-1", "127.0.0.1"),
-                SpdyMode.PLAIN, counters, Duration.ZERO);
+                SpdyMode.PLAIN, counters, new LatencyLink(Duration.ZERO));
         EmbeddedChannel channel = new EmbeddedChannel();
         channel.freezeTime();
         channel.pipeline().addLast(session);

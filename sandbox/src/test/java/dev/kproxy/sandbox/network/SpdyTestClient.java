@@ -66,6 +66,9 @@ final class SpdyTestClient implements AutoCloseable {
     final Map<Integer, ByteArrayOutputStream> data = new ConcurrentHashMap<>();
     final Set<Integer> finished = ConcurrentHashMap.newKeySet();
     final Map<Integer, Map<String, String>> replies = new ConcurrentHashMap<>();
+    /** System.nanoTime() when each SYN_REPLY and each PING (by id) arrived. */
+    final Map<Integer, Long> replyArrivals = new ConcurrentHashMap<>();
+    final Map<Integer, Long> pingArrivals = new ConcurrentHashMap<>();
     final Map<Integer, SpdyStreamStatus> resets = new ConcurrentHashMap<>();
     final Set<Integer> pings = ConcurrentHashMap.newKeySet();
     final CompletableFuture<Integer> goAwayStatus = new CompletableFuture<>();
@@ -274,9 +277,11 @@ final class SpdyTestClient implements AutoCloseable {
                 Map<String, String> headers = new ConcurrentHashMap<>();
                 r.headers().forEach(e -> headers.put(e.getKey().toString(), e.getValue().toString()));
                 replies.put(r.streamId(), headers);
+                replyArrivals.put(r.streamId(), System.nanoTime());
             } else if (msg instanceof SpdyRstStreamFrame r) {
                 resets.put(r.streamId(), r.status());
             } else if (msg instanceof SpdyPingFrame p) {
+                pingArrivals.put(p.id(), System.nanoTime());
                 pings.add(p.id());
             } else if (msg instanceof SpdyGoAwayFrame g) {
                 goAwayStatus.complete(g.status().code());
