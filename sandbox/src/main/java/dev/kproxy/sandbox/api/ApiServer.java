@@ -17,12 +17,15 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.ssl.SslContext;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -47,6 +50,9 @@ public final class ApiServer implements AutoCloseable {
     private final PodLogs podLogs;
     private final Supplier<JsonNode> status;
     private final Runnable shutdown;
+    /** Every accepted connection, so close() can end them: see there why the event loops cannot. */
+    private final ChannelGroup connections = new DefaultChannelGroup("sandbox-api", GlobalEventExecutor.INSTANCE);
+    private volatile boolean closing;
     private EventLoopGroup group;
     private Channel listener;
     private URI uri;
@@ -76,6 +82,7 @@ public final class ApiServer implements AutoCloseable {
         if (listener != null) {
             throw new IllegalStateException("the API server is already listening on " + uri);
         }
+        closing = false;
         group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
         try {
             Channel ch = new ServerBootstrap()
@@ -104,13 +111,23 @@ public final class ApiServer implements AutoCloseable {
         return uri;
     }
 
-    /** Stops listening and closes every connection, watches included. */
+    /**
+     * Stops listening and closes every connection, watches included, as a real API server's
+     * connections end when it stops: clients see the close and re-list and re-watch.
+     *
+     * <p>The connections are closed here rather than left to the event loops' shutdown: with a
+     * quiet period of 0, Netty 4.2 can end a loop that is still running tasks (such as the
+     * listener's deregistration) without ever closing the channels registered on it. Those
+     * sockets then stay open with nobody reading them, and a client's watch on one waits forever.
+     */
     @Override
     public synchronized void close() {
+        closing = true;
         if (listener != null) {
             listener.close().syncUninterruptibly();
             listener = null;
         }
+        connections.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         if (group != null) {
             group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
             group = null;
@@ -123,6 +140,12 @@ public final class ApiServer implements AutoCloseable {
 
         @Override
         protected void initChannel(SocketChannel ch) {
+            connections.add(ch);
+            if (closing) {
+                // Accepted just before the listener closed, registered after close() swept the group.
+                ch.close();
+                return;
+            }
             ch.pipeline().addLast("tls", ssl.newHandler(ch.alloc()))
                     .addLast("http", new HttpServerCodec())
                     .addLast("aggregate", new HttpObjectAggregator(MAX_BODY))
