@@ -3,6 +3,7 @@ package dev.kproxy.k8s;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.OAuthTokenProvider;
 import io.fabric8.kubernetes.client.internal.SSLUtils;
+import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
@@ -33,11 +34,17 @@ public final class ClusterCredentials {
     private final URI apiServer;
     private final SslContext sslContext;
     private final String authorization;
+    private final SslProvider provider;
 
     private ClusterCredentials(Config config) {
+        this(config, provider());
+    }
+
+    private ClusterCredentials(Config config, SslProvider provider) {
         this.config = config;
+        this.provider = provider;
         this.apiServer = URI.create(stripTrailingSlash(config.getMasterUrl()));
-        this.sslContext = "https".equalsIgnoreCase(apiServer.getScheme()) ? buildSslContext(config) : null;
+        this.sslContext = "https".equalsIgnoreCase(apiServer.getScheme()) ? buildSslContext(config, provider) : null;
         this.authorization = authorizationHeader(config);
     }
 
@@ -51,6 +58,11 @@ public final class ClusterCredentials {
         return new ClusterCredentials(Config.fromKubeconfig(kubeconfigYaml));
     }
 
+    /** As {@link #fromKubeconfig(String)}, with TLS on the given engine (tests run both). */
+    static ClusterCredentials fromKubeconfig(String kubeconfigYaml, SslProvider provider) {
+        return new ClusterCredentials(Config.fromKubeconfig(kubeconfigYaml), provider);
+    }
+
     /** Credentials found the way kubectl finds them ($KUBECONFIG, ~/.kube/config, in-cluster). */
     public static ClusterCredentials autoConfigure(String context) {
         return new ClusterCredentials(Config.autoConfigure(context));
@@ -58,7 +70,7 @@ public final class ClusterCredentials {
 
     /** Re-reads the kubeconfig (re-running exec plugins) for fresh credentials. Blocking. */
     public ClusterCredentials refresh() {
-        return new ClusterCredentials(config.refresh());
+        return new ClusterCredentials(config.refresh(), provider);
     }
 
     public Config config() {
@@ -94,12 +106,21 @@ public final class ClusterCredentials {
         return port > 0 ? port : tls() ? 443 : 80;
     }
 
-    private static SslContext buildSslContext(Config config) {
+    /**
+     * BoringSSL where Netty can load it (kproxy.jar carries it, for the sandbox), else the JDK's
+     * engine; {@code -Dio.netty.handler.ssl.noOpenSsl=true} forces the JDK's. Session 4 measured no
+     * gain from BoringSSL here, but then every relayed read also crossed to another thread; once a
+     * stream lived on its client's loop (session 5), TLS was the event loop's largest cost, and
+     * one way through the proxy moved 383 → 629 MB/s with it (OutboundBenchmark, same code
+     * otherwise). Trust decisions stay with the JDK's trust managers either way.
+     */
+    static SslProvider provider() {
+        return OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
+    }
+
+    private static SslContext buildSslContext(Config config, SslProvider provider) {
         try {
-            // The JDK's engine even where BoringSSL is on the class path (kproxy.jar carries it for
-            // the sandbox): measured on the client side it changed nothing (session 4, A/B with
-            // io.netty.handler.ssl.noOpenSsl), and the JDK's handles every kubeconfig key format.
-            SslContextBuilder builder = SslContextBuilder.forClient().sslProvider(SslProvider.JDK);
+            SslContextBuilder builder = SslContextBuilder.forClient().sslProvider(provider);
             if (Boolean.TRUE.equals(config.getTrustCerts())) {
                 builder.trustManager(InsecureTrustManagerFactory.INSTANCE).endpointIdentificationAlgorithm(null);
             } else {
