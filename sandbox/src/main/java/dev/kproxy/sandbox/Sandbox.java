@@ -92,6 +92,7 @@ public final class Sandbox implements AutoCloseable {
                 .adminToken(adminToken)
                 .portForward(portForward)
                 .podLogs(kubelet)
+                .connectionLatency(config.portForwardLatency())
                 .status(this::status)
                 .shutdown(shutdownRequested::countDown);
         config.users().forEach(u -> b.user(u.name(), u.token(), u.rules()));

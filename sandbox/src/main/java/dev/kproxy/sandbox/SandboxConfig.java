@@ -15,7 +15,8 @@ import dev.kproxy.sandbox.api.AccessRules;
  * @param kubeconfig         where to write the admin kubeconfig
  * @param workDir            where pods' directories, volumes and logs go
  * @param imageCatalogue     image → local command file, or null for none (every pod then reports ImagePullBackOff)
- * @param portForwardLatency delay added to each port-forward round trip (zero: none)
+ * @param portForwardLatency the network round trip to emulate (zero: none): added to each port-forward round trip, and
+ *     twice to each new API connection (its TCP and TLS handshakes)
  * @param users              extra users with restricted access, for RBAC tests
  * @param machineLockWait    how long to wait for another process's sandbox to stop (only one runs
  *                           per machine); default from {@code KPROXY_SANDBOX_LOCK_WAIT} (seconds), else

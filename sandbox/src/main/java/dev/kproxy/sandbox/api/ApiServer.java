@@ -2,6 +2,7 @@ package dev.kproxy.sandbox.api;
 
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -50,6 +51,7 @@ public final class ApiServer implements AutoCloseable {
     private final PodLogs podLogs;
     private final Supplier<JsonNode> status;
     private final Runnable shutdown;
+    private final Duration connectionLatency;
     /** Every accepted connection, so close() can end them: see there why the event loops cannot. */
     private final ChannelGroup connections = new DefaultChannelGroup("sandbox-api", GlobalEventExecutor.INSTANCE);
     private volatile boolean closing;
@@ -66,6 +68,7 @@ public final class ApiServer implements AutoCloseable {
         this.podLogs = b.podLogs;
         this.status = b.status;
         this.shutdown = b.shutdown;
+        this.connectionLatency = b.connectionLatency;
     }
 
     public static Builder builder(ObjectStore store, Admission admission, SandboxPki pki) {
@@ -146,6 +149,9 @@ public final class ApiServer implements AutoCloseable {
                 ch.close();
                 return;
             }
+            if (!connectionLatency.isZero()) {
+                ch.pipeline().addLast("setup-latency", new ConnectionSetupLatency(connectionLatency));
+            }
             ch.pipeline().addLast("tls", ssl.newHandler(ch.alloc()))
                     .addLast("http", new HttpServerCodec())
                     .addLast("aggregate", new HttpObjectAggregator(MAX_BODY))
@@ -165,6 +171,7 @@ public final class ApiServer implements AutoCloseable {
         private PodLogs podLogs = (namespace, pod, container) -> Optional.empty();
         private Supplier<JsonNode> status = () -> StatusResponses.JSON.createObjectNode();
         private Runnable shutdown = () -> { };
+        private Duration connectionLatency = Duration.ZERO;
 
         private Builder(ObjectStore store, Admission admission, SandboxPki pki) {
             this.store = Objects.requireNonNull(store);
@@ -186,6 +193,12 @@ public final class ApiServer implements AutoCloseable {
 
         public Builder portForward(PortForwardEndpoint endpoint) {
             this.portForward = Objects.requireNonNull(endpoint);
+            return this;
+        }
+
+        /** The injected network round trip: each new connection's TCP and TLS handshakes pay it (see {@link ConnectionSetupLatency}). */
+        public Builder connectionLatency(Duration roundTrip) {
+            this.connectionLatency = roundTrip.isNegative() ? Duration.ZERO : roundTrip;
             return this;
         }
 
