@@ -10,6 +10,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
@@ -35,9 +36,9 @@ final class ServiceListener implements AutoCloseable {
         this.server = server;
     }
 
-    /** Binds {@code address}; throws (with the bind error as cause) when it is taken. */
-    static ServiceListener bind(EventLoopGroup group, InetSocketAddress address, ServicePort target, Routing routing)
-            throws InterruptedException {
+    /** Binds {@code address}; throws (with the bind error as cause) when it is taken. Accepted connections join {@code accepted}. */
+    static ServiceListener bind(EventLoopGroup group, ChannelGroup accepted, InetSocketAddress address, ServicePort target,
+            Routing routing) throws InterruptedException {
         ChannelFuture bound = new ServerBootstrap()
                 .group(group)
                 .channel(NioServerSocketChannel.class)
@@ -46,6 +47,7 @@ final class ServiceListener implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel inbound) {
+                        accepted.add(inbound);
                         connect(inbound, target, routing);
                     }
                 })

@@ -15,7 +15,10 @@ import org.slf4j.LoggerFactory;
 import dev.kproxy.sandbox.store.ObjectStore;
 import dev.kproxy.sandbox.store.ResourceCatalog;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -32,6 +35,8 @@ public final class ServiceProxies implements AutoCloseable {
     private final ObjectStore store;
     private final EndpointPicker picker;
     private final MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    /** Every accepted connection, so close() can end them. */
+    private final ChannelGroup accepted = new DefaultChannelGroup("sandbox-services", GlobalEventExecutor.INSTANCE);
     private final Map<InetSocketAddress, ServiceListener> listeners = new HashMap<>();
     private final Map<InetSocketAddress, ServicePort> refused = new HashMap<>();
     private final Map<String, Map<String, LongAdder>> connections = new ConcurrentHashMap<>();
@@ -104,7 +109,7 @@ public final class ServiceProxies implements AutoCloseable {
                 return;
             }
             try {
-                listeners.put(address, ServiceListener.bind(group, address, target, this::route));
+                listeners.put(address, ServiceListener.bind(group, accepted, address, target, this::route));
                 refused.remove(address);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -153,6 +158,9 @@ public final class ServiceProxies implements AutoCloseable {
             listeners.values().forEach(ServiceListener::close);
             listeners.clear();
         }
+        // Closed here, not left to the loops' shutdown: with a quiet period of 0 Netty 4.2 can end a
+        // loop without closing its channels (see ApiServer.close), and a client would wait forever.
+        accepted.close().awaitUninterruptibly(2, java.util.concurrent.TimeUnit.SECONDS);
         group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
     }
 }

@@ -93,6 +93,43 @@ class ServiceProxiesTest {
     }
 
     @Test
+    void closeEndsTheConnectionsItIsRelaying() throws Exception {
+        BlockingTcpServer a = endpoint("127.0.0.2", "a");
+        int nodePort = freePort();
+        service("web", "10.96.7.8", freePort(), nodePort);
+        slice("web", a.port(), "127.0.0.2", true);
+        ServiceProxies proxies = new ServiceProxies(store).start();
+        List<Socket> clients = new ArrayList<>();
+        try {
+            for (int i = 0; i < 8; i++) {
+                Socket s = new Socket("127.0.0.1", nodePort);
+                clients.add(s);
+                assertThat(new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII)).readLine())
+                        .isEqualTo("a");
+            }
+            proxies.close();
+            for (Socket s : clients) {
+                s.setSoTimeout(5_000);
+                assertThat(endsWithin(s)).as("connection from port %d ended", s.getLocalPort()).isTrue();
+            }
+        } finally {
+            for (Socket s : clients) {
+                s.close();
+            }
+        }
+    }
+
+    private static boolean endsWithin(Socket s) throws IOException {
+        try {
+            return s.getInputStream().read() == -1;
+        } catch (java.net.SocketTimeoutException stillOpen) {
+            return false;
+        } catch (IOException reset) {
+            return true;
+        }
+    }
+
+    @Test
     void nodePortConnectionsAlternateBetweenReadyEndpointsAndSkipUnreadyOnes() throws Exception {
         BlockingTcpServer a = endpoint("127.0.0.2", "a");
         int port = a.port();
