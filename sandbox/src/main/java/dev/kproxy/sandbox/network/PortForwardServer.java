@@ -30,8 +30,9 @@ import tools.jackson.databind.node.ObjectNode;
  * a plain {@code Upgrade: SPDY/3.1} (both SPDY modes: {@link SpdyUpgrade}).
  *
  * <p>{@code injectedLatency} makes the sandbox feel remote: the 101 is delayed by the whole latency
- * and every relayed chunk by half of it in its direction, in order, so a request/response round
- * trip through the tunnel grows by the latency. Zero turns it off.
+ * and every relayed chunk (on the SPDY paths every frame, {@link LatencyLink}) by half of it in its
+ * direction, in order, so a request/response round trip through the tunnel grows by the latency.
+ * The API server charges a new connection's handshakes the same way. Zero turns it off.
  *
  * <p>Pod dials use NIO sockets on the WebSocket's event loop, so the API server must run on a
  * {@code NioIoHandler} event loop group.
