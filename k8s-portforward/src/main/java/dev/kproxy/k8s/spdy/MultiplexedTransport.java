@@ -33,6 +33,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -270,7 +271,11 @@ final class MultiplexedTransport implements AutoCloseable {
             all = pool.values().stream().flatMap(List::stream).toList();
         }
         for (SpdyConnection c : all) {
-            c.channel().eventLoop().execute(c::goAway);
+            try {
+                c.channel().eventLoop().execute(c::goAway);
+            } catch (RejectedExecutionException loopGone) {
+                // Dialled on a caller's loop that has already stopped (its owner closed first): nothing to say goodbye on.
+            }
         }
         connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
