@@ -1,8 +1,11 @@
 package dev.kproxy.sandbox.network;
 
+import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 import io.netty.buffer.ByteBufHolder;
 import io.netty.channel.ChannelDuplexHandler;
@@ -35,13 +38,65 @@ final class LatencyLink extends ChannelDuplexHandler {
     private record InFlight(long dueNanos, Object frame, ChannelPromise promise) {
     }
 
+    /** One direction: frames in order, each due half a round trip after it entered. */
+    private final class Lane {
+        private final ArrayDeque<InFlight> frames = new ArrayDeque<>();
+        private final BiConsumer<ChannelHandlerContext, InFlight> deliver;
+        private final Consumer<ChannelHandlerContext> afterBatch;
+        private long pending;
+        private boolean scheduled;
+
+        Lane(BiConsumer<ChannelHandlerContext, InFlight> deliver, Consumer<ChannelHandlerContext> afterBatch) {
+            this.deliver = deliver;
+            this.afterBatch = afterBatch;
+        }
+
+        void add(ChannelHandlerContext ctx, Object frame, ChannelPromise promise) {
+            frames.addLast(new InFlight(System.nanoTime() + oneWayNanos, frame, promise));
+            pending += bytes(frame);
+            schedule(ctx);
+        }
+
+        private void schedule(ChannelHandlerContext ctx) {
+            InFlight head = frames.peekFirst();
+            if (!scheduled && head != null) {
+                scheduled = true;
+                ctx.executor().schedule(() -> drain(ctx), Math.max(0, head.dueNanos() - System.nanoTime()), TimeUnit.NANOSECONDS);
+            }
+        }
+
+        private void drain(ChannelHandlerContext ctx) {
+            scheduled = false;
+            long now = System.nanoTime();
+            boolean delivered = false;
+            while (!frames.isEmpty() && frames.peekFirst().dueNanos() <= now) {
+                InFlight next = frames.pollFirst();
+                pending -= bytes(next.frame());
+                delivered = true;
+                deliver.accept(ctx, next);
+            }
+            schedule(ctx);
+            if (delivered) {
+                afterBatch.accept(ctx);
+                ctx.fireUserEventTriggered(DELIVERED);
+            }
+        }
+
+        /** The connection is gone: frames still on their way are lost, as on a network. */
+        void discard() {
+            for (InFlight f; (f = frames.pollFirst()) != null; ) {
+                ReferenceCountUtil.release(f.frame());
+                if (f.promise() != null) {
+                    f.promise().tryFailure(new ClosedChannelException());
+                }
+            }
+            pending = 0;
+        }
+    }
+
     private final long oneWayNanos;
-    private final ArrayDeque<InFlight> inbound = new ArrayDeque<>();
-    private final ArrayDeque<InFlight> outbound = new ArrayDeque<>();
-    private long pendingInbound;
-    private long pendingOutbound;
-    private boolean inboundScheduled;
-    private boolean outboundScheduled;
+    private final Lane inbound = new Lane((ctx, f) -> ctx.fireChannelRead(f.frame()), ChannelHandlerContext::fireChannelReadComplete);
+    private final Lane outbound = new Lane((ctx, f) -> ctx.write(f.frame(), f.promise()), ChannelHandlerContext::flush);
 
     /** {@code roundTrip}: what a frame and its answer add together, half each way. */
     LatencyLink(Duration roundTrip) {
@@ -49,22 +104,20 @@ final class LatencyLink extends ChannelDuplexHandler {
     }
 
     long pendingInbound() {
-        return pendingInbound;
+        return inbound.pending;
     }
 
     long pendingOutbound() {
-        return pendingOutbound;
+        return outbound.pending;
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (oneWayNanos == 0) {
             ctx.fireChannelRead(msg);
-            return;
+        } else {
+            inbound.add(ctx, msg, null);
         }
-        inbound.addLast(new InFlight(System.nanoTime() + oneWayNanos, msg, null));
-        pendingInbound += bytes(msg);
-        scheduleInbound(ctx);
     }
 
     @Override
@@ -79,11 +132,9 @@ final class LatencyLink extends ChannelDuplexHandler {
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
         if (oneWayNanos == 0) {
             ctx.write(msg, promise);
-            return;
+        } else {
+            outbound.add(ctx, msg, promise);
         }
-        outbound.addLast(new InFlight(System.nanoTime() + oneWayNanos, msg, promise));
-        pendingOutbound += bytes(msg);
-        scheduleOutbound(ctx);
     }
 
     @Override
@@ -96,71 +147,9 @@ final class LatencyLink extends ChannelDuplexHandler {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        // The connection is gone: frames still on their way are lost, as on a network.
-        discard(inbound);
-        discard(outbound);
-        pendingInbound = 0;
-        pendingOutbound = 0;
+        inbound.discard();
+        outbound.discard();
         ctx.fireChannelInactive();
-    }
-
-    private void scheduleInbound(ChannelHandlerContext ctx) {
-        InFlight head = inbound.peekFirst();
-        if (!inboundScheduled && head != null) {
-            inboundScheduled = true;
-            ctx.executor().schedule(() -> deliverInbound(ctx), Math.max(0, head.dueNanos() - System.nanoTime()), TimeUnit.NANOSECONDS);
-        }
-    }
-
-    private void scheduleOutbound(ChannelHandlerContext ctx) {
-        InFlight head = outbound.peekFirst();
-        if (!outboundScheduled && head != null) {
-            outboundScheduled = true;
-            ctx.executor().schedule(() -> deliverOutbound(ctx), Math.max(0, head.dueNanos() - System.nanoTime()), TimeUnit.NANOSECONDS);
-        }
-    }
-
-    private void deliverInbound(ChannelHandlerContext ctx) {
-        inboundScheduled = false;
-        long now = System.nanoTime();
-        boolean delivered = false;
-        while (!inbound.isEmpty() && inbound.peekFirst().dueNanos() <= now) {
-            InFlight next = inbound.pollFirst();
-            pendingInbound -= bytes(next.frame());
-            delivered = true;
-            ctx.fireChannelRead(next.frame());
-        }
-        scheduleInbound(ctx);
-        if (delivered) {
-            ctx.fireChannelReadComplete();
-            ctx.fireUserEventTriggered(DELIVERED);
-        }
-    }
-
-    private void deliverOutbound(ChannelHandlerContext ctx) {
-        outboundScheduled = false;
-        long now = System.nanoTime();
-        boolean delivered = false;
-        while (!outbound.isEmpty() && outbound.peekFirst().dueNanos() <= now) {
-            InFlight next = outbound.pollFirst();
-            pendingOutbound -= bytes(next.frame());
-            delivered = true;
-            ctx.write(next.frame(), next.promise());
-        }
-        scheduleOutbound(ctx);
-        if (delivered) {
-            ctx.flush();
-            ctx.fireUserEventTriggered(DELIVERED);
-        }
-    }
-
-    private static void discard(ArrayDeque<InFlight> frames) {
-        for (InFlight f; (f = frames.pollFirst()) != null; ) {
-            ReferenceCountUtil.release(f.frame());
-            if (f.promise() != null) {
-                f.promise().tryFailure(new java.nio.channels.ClosedChannelException());
-            }
-        }
     }
 
     private static long bytes(Object frame) {

@@ -43,8 +43,14 @@ class ApiServerRestartTest {
     /** A connection the server has accepted and answered on, kept alive. */
     private static SSLSocket readyConnection(SandboxApiFixture sandbox, int port) throws IOException {
         SSLSocket s = (SSLSocket) sandbox.pki.clientSslContext().getSocketFactory().createSocket("127.0.0.1", port);
-        s.getOutputStream().write(("GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
-                + SandboxApiFixture.ADMIN_TOKEN + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        askReadyz(s, SandboxApiFixture.ADMIN_TOKEN);
+        return s;
+    }
+
+    /** Sends {@code GET /readyz} on a kept-alive connection and reads the reply up to its body, {@code ok}; returns it. */
+    static String askReadyz(java.net.Socket s, String token) throws IOException {
+        s.getOutputStream().write(("GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + token + "\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
         s.getOutputStream().flush();
         StringBuilder reply = new StringBuilder();
         InputStream in = s.getInputStream();
@@ -53,7 +59,7 @@ class ApiServerRestartTest {
             assertThat(b).as("reply so far: %s", reply).isNotNegative();
             reply.append((char) b);
         }
-        return s;
+        return reply.toString();
     }
 
     private static boolean endsWithin5s(SSLSocket client) throws IOException {

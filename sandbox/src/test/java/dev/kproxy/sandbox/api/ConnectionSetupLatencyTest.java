@@ -2,8 +2,6 @@ package dev.kproxy.sandbox.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 import javax.net.ssl.SSLSocket;
@@ -38,17 +36,7 @@ class ConnectionSetupLatencyTest {
                 assertThat(Duration.ofNanos(System.nanoTime() - start)).as("connect + TLS handshake")
                         .isGreaterThanOrEqualTo(roundTrip.multipliedBy(2));
                 for (int request = 0; request < 2; request++) {
-                    s.getOutputStream().write(("GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + TOKEN
-                            + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-                    s.getOutputStream().flush();
-                    StringBuilder reply = new StringBuilder();
-                    InputStream in = s.getInputStream();
-                    while (!reply.toString().endsWith("\r\n\r\nok")) {
-                        int b = in.read();
-                        assertThat(b).as("reply so far: %s", reply).isNotNegative();
-                        reply.append((char) b);
-                    }
-                    assertThat(reply.toString()).startsWith("HTTP/1.1 200");
+                    assertThat(ApiServerRestartTest.askReadyz(s, TOKEN)).startsWith("HTTP/1.1 200");
                 }
             }
         } finally {
