@@ -48,9 +48,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * connection served by that loop, dialled there if the pod has none on it yet: the stream channel
  * and the caller's own channel (the proxy's client socket) then share one thread, and relaying
  * between them is a plain method call. That is how Envoy's workers keep one upstream pool each.
- * Measured before this: a client on the other loop paid a task hand-off and a thread switch on
- * every read in each direction, and one-stream echo rounds split into two groups by which loop
- * the client had landed on. The cost: up to one upgraded connection per pod and event loop in
+ * Before this, a client on the other loop paid a task hand-off and a thread switch on every read
+ * in each direction, and the tunnel moved less per stream than one WebSocket per connection
+ * (docs/transport.md has the figures). The cost: up to one upgraded connection per pod and event loop in
  * use, each closed after {@link SpdyConnection#IDLE_CLOSE} without streams.
  */
 final class MultiplexedTransport implements AutoCloseable {
