@@ -138,18 +138,17 @@ public final class MaskingFrameEncoder extends MessageToMessageEncoder<WebSocket
 
     /** XORs {@code length} bytes at {@code index} with the key repeated, as RFC 6455 section 5.3 says. */
     static void mask(ByteBuf buf, int index, int length, int key) {
+        if (buf.hasMemoryAddress() && PlatformDependent.hasUnsafe()) {
+            // The pooled direct buffers Netty allocates here: plain loads and stores, no bounds or
+            // reference-count check per word (the frame is ours and its bounds were set above).
+            long address = buf.memoryAddress() + index;
+            maskedCopy(address, address, length, key); // in place
+            return;
+        }
         long key64 = (key & 0xFFFFFFFFL) << 32 | (key & 0xFFFFFFFFL);
         int whole = length & ~7;
         int done = 0;
-        if (whole > 0 && buf.hasMemoryAddress() && PlatformDependent.hasUnsafe()) {
-            // The pooled direct buffers Netty allocates here: plain loads and stores, no bounds or
-            // reference-count check per word (the frame is ours and its bounds were set above).
-            long word = PlatformDependent.BIG_ENDIAN_NATIVE_ORDER ? key64 : Long.reverseBytes(key64);
-            long address = buf.memoryAddress() + index;
-            for (; done < whole; done += 8) {
-                PlatformDependent.putLong(address + done, PlatformDependent.getLong(address + done) ^ word);
-            }
-        } else if (whole > 0 && buf.nioBufferCount() == 1) {
+        if (whole > 0 && buf.nioBufferCount() == 1) {
             ByteBuffer bytes = buf.internalNioBuffer(index, length);
             long word = bytes.order() == ByteOrder.BIG_ENDIAN ? key64 : Long.reverseBytes(key64);
             int base = bytes.position();
