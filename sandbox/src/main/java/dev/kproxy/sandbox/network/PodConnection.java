@@ -8,6 +8,8 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.GenericFutureListener;
 
 /**
  * The TCP connection into the pod for one forwarded port (data channel 2i, error channel 2i+1).
@@ -51,8 +53,8 @@ final class PodConnection {
     }
 
     /** Dials {@code podIp:port}; {@code onResult} runs on the event loop with the connect future. */
-    void dial(EventLoop loop, String podIp, PortForwardSession session, ChannelFutureListener onResult) {
-        PodDialer.dial(loop, podIp, port, new PodToWebSocket(session, this), false).addListener(onResult);
+    void dial(EventLoop loop, String podIp, PortForwardSession session, GenericFutureListener<Future<Channel>> onResult) {
+        PodDialer.dial(loop, podIp, port, () -> new PodToWebSocket(session, this), false).addListener(onResult);
     }
 
     void opened(Channel ch) {

@@ -72,7 +72,7 @@ final class PortForwardSession {
         for (PodConnection c : connections) {
             c.dial(ws.eventLoop(), pod.podIp(), this, connect -> {
                 if (connect.isSuccess()) {
-                    c.opened(connect.channel());
+                    c.opened(connect.getNow());
                     if (closing) {
                         c.closeAfterFlush();
                     }

@@ -31,6 +31,7 @@ import io.netty.handler.codec.spdy.SpdyStreamStatus;
 import io.netty.handler.codec.spdy.SpdySynReplyFrame;
 import io.netty.handler.codec.spdy.SpdySynStreamFrame;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
 
 /**
  * One upgraded SPDY/3.1 port-forward connection (plain or tunnelled in a WebSocket), the
@@ -180,9 +181,9 @@ final class SpdyPortForwardSession extends ChannelInboundHandlerAdapter {
 
     private void startForwarding(SpdyStreamPair pair) {
         counters.streamOpened(pod.namespace(), pod.name(), mode.label());
-        pair.dial(ctx.channel().eventLoop(), pod.podIp(), new PodToSpdyStream(this, pair)).addListener((ChannelFutureListener) connect -> {
+        pair.dial(ctx.channel().eventLoop(), pod.podIp(), () -> new PodToSpdyStream(this, pair)).addListener((Future<Channel> connect) -> {
             if (connect.isSuccess()) {
-                pair.opened(connect.channel());
+                pair.opened(connect.getNow());
                 refreshFlow();
             } else {
                 dialFailed(pair, connect.cause());

@@ -3,15 +3,16 @@ package dev.kproxy.sandbox.network;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
+import java.util.function.Supplier;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.util.concurrent.Future;
 
 /**
  * One forwarded TCP connection of a SPDY port-forward: the error and data streams that share a
@@ -104,7 +105,7 @@ final class SpdyStreamPair {
     }
 
     /** Dials {@code podIp:port} on {@code loop}; the pod socket allows half-closure, so its FIN can end one direction only. */
-    ChannelFuture dial(EventLoop loop, String podIp, ChannelHandler handler) {
+    Future<Channel> dial(EventLoop loop, String podIp, Supplier<ChannelHandler> handler) {
         state = State.DIALING;
         creationTimeout.cancel(false);
         counted = true;
