@@ -27,10 +27,16 @@ final class SourcePorts {
     private final int count;
     private final AtomicInteger turn;
 
+    /** Starting anywhere in the range: sandboxes started one after the other do not reuse the same ports first. */
     SourcePorts(int first, int last) {
+        this(first, last, ThreadLocalRandom.current().nextInt(Math.max(1, last - first + 1)));
+    }
+
+    /** Starting at {@code first + start}. */
+    SourcePorts(int first, int last, int start) {
         this.first = first;
         this.count = Math.max(0, last - first + 1);
-        this.turn = new AtomicInteger(count == 0 ? 0 : ThreadLocalRandom.current().nextInt(count));
+        this.turn = new AtomicInteger(start);
     }
 
     /** Above the ephemeral range Linux reports; none where it reports nothing (macOS) or leaves too little. */

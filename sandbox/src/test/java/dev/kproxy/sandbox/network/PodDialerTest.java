@@ -61,7 +61,7 @@ class PodDialerTest {
     void aSourcePortThatIsTakenIsSkipped() throws Exception {
         try (ServerSocket pod = listen(); ServerSocket squatter = new ServerSocket(0, 1, InetAddress.getByName(POD_IP))) {
             int taken = squatter.getLocalPort();
-            SourcePorts ports = new SourcePorts(taken, taken + 1);
+            SourcePorts ports = new SourcePorts(taken, taken + 1, 0);
             Channel dialled = dial(pod, ports);
             try (Socket accepted = pod.accept()) {
                 assertThat(accepted.getPort()).isEqualTo(taken + 1);
@@ -78,7 +78,7 @@ class PodDialerTest {
         try (ServerSocket gone = listen()) {
             closedPort = gone.getLocalPort();
         }
-        SourcePorts ports = new SourcePorts(40_000, 40_009);
+        SourcePorts ports = new SourcePorts(40_000, 40_009, 0);
         int first = ports.next();
         Future<Channel> dial = PodDialer.dial(loop, POD_IP, closedPort, ChannelInboundHandlerAdapter::new, false, ports);
         assertThat(dial.await(10, TimeUnit.SECONDS)).isTrue();
