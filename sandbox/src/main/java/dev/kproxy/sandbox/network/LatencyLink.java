@@ -23,7 +23,8 @@ import io.netty.util.ReferenceCountUtil;
  * <p>Frames still on their way count toward backpressure ({@link #pendingInbound()},
  * {@link #pendingOutbound()}, read by {@link SpdyPortForwardSession#refreshFlow()}), so a delay
  * never becomes an unbounded buffer. After each batch it delivers, the link fires {@link #DELIVERED}
- * so the session can re-derive what may be read. With a zero latency every frame passes at once.
+ * so the session can re-derive what may be read. {@link SpdyUpgrade} puts it in the pipeline only
+ * when there is a latency to inject; out of it, its backlogs stay zero.
  */
 final class LatencyLink extends ChannelDuplexHandler {
 
@@ -113,35 +114,21 @@ final class LatencyLink extends ChannelDuplexHandler {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (oneWayNanos == 0) {
-            ctx.fireChannelRead(msg);
-        } else {
-            inbound.add(ctx, msg, null);
-        }
+        inbound.add(ctx, msg, null);
     }
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        if (oneWayNanos == 0) {
-            ctx.fireChannelReadComplete();
-        }
         // Delayed: fired after the frames it would complete are delivered.
     }
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-        if (oneWayNanos == 0) {
-            ctx.write(msg, promise);
-        } else {
-            outbound.add(ctx, msg, promise);
-        }
+        outbound.add(ctx, msg, promise);
     }
 
     @Override
     public void flush(ChannelHandlerContext ctx) {
-        if (oneWayNanos == 0) {
-            ctx.flush();
-        }
         // Delayed: each delivered batch is flushed.
     }
 
