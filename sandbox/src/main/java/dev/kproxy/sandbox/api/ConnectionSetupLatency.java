@@ -1,5 +1,6 @@
 package dev.kproxy.sandbox.api;
 
+import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
@@ -61,7 +62,7 @@ final class ConnectionSetupLatency extends ChannelOutboundHandlerAdapter {
         // Closed before the release: what was held never leaves.
         for (Held h; (h = held.pollFirst()) != null; ) {
             ReferenceCountUtil.release(h.msg());
-            h.promise().tryFailure(new java.nio.channels.ClosedChannelException());
+            h.promise().tryFailure(new ClosedChannelException());
         }
     }
 }

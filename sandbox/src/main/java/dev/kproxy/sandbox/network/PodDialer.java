@@ -29,7 +29,7 @@ import io.netty.util.concurrent.Promise;
  */
 final class PodDialer {
     private static final int CONNECT_TIMEOUT_MILLIS = 10_000;
-    static final int ATTEMPTS = 8;
+    private static final int ATTEMPTS = 8;
     private static final SourcePorts SOURCE_PORTS = SourcePorts.aboveEphemeralRange();
 
     private PodDialer() {

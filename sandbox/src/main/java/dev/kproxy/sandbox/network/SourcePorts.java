@@ -59,9 +59,4 @@ final class SourcePorts {
     int next() {
         return count == 0 ? 0 : first + Math.floorMod(turn.getAndIncrement(), count);
     }
-
-    @Override
-    public String toString() {
-        return count == 0 ? "kernel-chosen" : first + "-" + (first + count - 1);
-    }
 }
