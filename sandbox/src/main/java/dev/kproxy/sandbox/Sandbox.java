@@ -1,6 +1,7 @@
 package dev.kproxy.sandbox;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +20,8 @@ import dev.kproxy.sandbox.kubelet.ImageCatalog;
 import dev.kproxy.sandbox.kubelet.Kubelet;
 import dev.kproxy.sandbox.manifest.ManifestApplier;
 import dev.kproxy.sandbox.manifest.ManifestReader;
+import dev.kproxy.sandbox.network.KubeletProxy;
+import dev.kproxy.sandbox.network.KubeletStreamingServer;
 import dev.kproxy.sandbox.network.PortForwardCounters;
 import dev.kproxy.sandbox.network.PortForwardServer;
 import dev.kproxy.sandbox.network.ServiceProxies;
@@ -48,6 +51,9 @@ public final class Sandbox implements AutoCloseable {
     private ControllerManager controllers;
     private Kubelet kubelet;
     private PortForwardServer portForward;
+    private KubeletStreamingServer kubeletStreaming;
+    private KubeletProxy kubeletProxy;
+    private InetSocketAddress kubeletAddress;
     private ServiceProxies serviceProxies;
     private ApiServer api;
     private URI apiServer;
@@ -88,9 +94,13 @@ public final class Sandbox implements AutoCloseable {
         serviceProxies = new ServiceProxies(store).start();
         portForward = new PortForwardServer(store, counters, config.portForwardLatency());
         SandboxPki pki = SandboxPki.generate();
+        // As in a real cluster, the API server relays each port-forward to the kubelet over a connection of its own.
+        kubeletStreaming = new KubeletStreamingServer(pki.kubeletServerSslContext(), portForward);
+        kubeletAddress = kubeletStreaming.start();
+        kubeletProxy = new KubeletProxy(kubeletAddress, pki.kubeletClientSslContext());
         ApiServer.Builder b = ApiServer.builder(store, admission, pki)
                 .adminToken(adminToken)
-                .portForward(portForward)
+                .portForward(kubeletProxy)
                 .podLogs(kubelet)
                 .connectionLatency(config.portForwardLatency())
                 .status(this::status)
@@ -190,6 +200,7 @@ public final class Sandbox implements AutoCloseable {
                     .put("ports", String.join(",", ports));
         }
         s.set("portForward", counters.toJson());
+        s.put("kubeletConnections", kubeletConnections());
         return s;
     }
 
@@ -237,7 +248,18 @@ public final class Sandbox implements AutoCloseable {
 
     /** Closes every open port-forward connection, as an API server restart or a dropped network would. */
     public void dropPortForwardConnections() {
+        kubeletProxy.close();
         portForward.close();
+    }
+
+    /** The kubelet's streaming port (TLS; only the API server's client certificate is accepted). */
+    public InetSocketAddress kubeletAddress() {
+        return kubeletAddress;
+    }
+
+    /** Connections the API server has opened to the kubelet's streaming port: one per port-forward request. */
+    public long kubeletConnections() {
+        return kubeletStreaming == null ? 0 : kubeletStreaming.connectionsAccepted();
     }
 
     /** Stops in reverse order of dependency: no new requests, then no pods, then nothing else. */
@@ -253,7 +275,9 @@ public final class Sandbox implements AutoCloseable {
         }
         shutdownRequested.countDown();
         closeQuietly(api);
+        closeQuietly(kubeletProxy);
         closeQuietly(portForward);
+        closeQuietly(kubeletStreaming);
         closeQuietly(serviceProxies);
         closeQuietly(controllers);
         closeQuietly(kubelet);

@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.channels.Channels;
@@ -16,8 +18,11 @@ import java.nio.channels.Pipe;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
 import java.security.MessageDigest;
+import java.security.cert.CertificateFactory;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
@@ -25,6 +30,10 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -203,6 +212,48 @@ class SandboxClusterTest {
             idle.source().close();
         }
         assertThat(received.size()).isZero();
+    }
+
+    @Test
+    void eachPortForwardRequestReachesTheKubeletOverAConnectionOfItsOwn() throws IOException {
+        String ns = namespace("hop");
+        deployEcho(ns, "echo", 1);
+        String name = awaitReadyPods(ns, "echo", 1).get(0).getMetadata().getName();
+        long before = sandbox.sandbox.kubeletConnections();
+        // fabric8 upgrades one v4 WebSocket per local connection: three requests, three kubelet connections.
+        try (LocalPortForward pf = client.pods().inNamespace(ns).withName(name).portForward(7001)) {
+            for (int i = 0; i < 3; i++) {
+                assertThat(nameFrom("127.0.0.1", pf.getLocalPort())).isEqualTo(name);
+            }
+        }
+        assertThat(sandbox.sandbox.kubeletConnections() - before).isEqualTo(3);
+    }
+
+    @Test
+    void theKubeletAnswersNobodyWithoutTheApiServersClientCertificate() throws Exception {
+        InetSocketAddress kubelet = sandbox.sandbox.kubeletAddress();
+        // Trust the sandbox CA, as the API server does: the kubelet's certificate is fine; ours is missing.
+        KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
+        trusted.load(null, null);
+        trusted.setCertificateEntry("sandbox-ca", CertificateFactory.getInstance("X.509").generateCertificate(
+                new ByteArrayInputStream(Base64.getDecoder().decode(client.getConfiguration().getCaCertData()))));
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trusted);
+        SSLContext tls = SSLContext.getInstance("TLS");
+        tls.init(null, tmf.getTrustManagers(), null);
+        try (SSLSocket s = (SSLSocket) tls.getSocketFactory().createSocket(kubelet.getAddress(), kubelet.getPort())) {
+            s.setSoTimeout(30_000);
+            // With TLS 1.3 the refusal of a missing client certificate arrives after the client's handshake: read for it.
+            int first;
+            try {
+                s.getOutputStream().write("GET /portForward/default/echo HTTP/1.1\r\nHost: kubelet\r\n\r\n"
+                        .getBytes(StandardCharsets.US_ASCII));
+                first = s.getInputStream().read();
+            } catch (IOException refused) {
+                first = -1;
+            }
+            assertThat(first).as("a byte of an HTTP answer").isEqualTo(-1);
+        }
     }
 
     @Test

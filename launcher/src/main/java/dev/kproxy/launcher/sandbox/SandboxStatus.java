@@ -52,6 +52,8 @@ public final class SandboxStatus implements Runnable {
         }
         out.println("upgrades by protocol: " + portForward.path("upgradesByProtocol"));
         out.println("streams by protocol:  " + portForward.path("streamsByProtocol"));
+        out.println("kubelet connections:  " + status.path("kubeletConnections").asString("0")
+                + " (the API server opens one per port-forward upgrade)");
         out.flush();
     }
 }

@@ -7,26 +7,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import dev.kproxy.sandbox.admission.Admission;
 import dev.kproxy.sandbox.pki.SandboxPki;
 import dev.kproxy.sandbox.store.ObjectStore;
-import io.netty.bootstrap.ServerBootstrap;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.ssl.SslContext;
-import io.netty.util.concurrent.GlobalEventExecutor;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -52,11 +41,9 @@ public final class ApiServer implements AutoCloseable {
     private final Supplier<JsonNode> status;
     private final Runnable shutdown;
     private final Duration connectionLatency;
-    /** Every accepted connection, so close() can end them: see there why the event loops cannot. */
-    private final ChannelGroup connections = new DefaultChannelGroup("sandbox-api", GlobalEventExecutor.INSTANCE);
-    private volatile boolean closing;
-    private EventLoopGroup group;
-    private Channel listener;
+    private final LoopbackServer server = new LoopbackServer("the API server", 2);
+    /** New for each start, as a restarted API server starts afresh. */
+    private volatile ApiRouter.Routes routes;
     private URI uri;
 
     private ApiServer(Builder b) {
@@ -82,28 +69,10 @@ public final class ApiServer implements AutoCloseable {
      * @return the server's base URI, e.g. {@code https://127.0.0.1:40123}
      */
     public synchronized URI start(int port) {
-        if (listener != null) {
-            throw new IllegalStateException("the API server is already listening on " + uri);
-        }
-        closing = false;
-        group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
-        try {
-            Channel ch = new ServerBootstrap()
-                    .group(group)
-                    .channel(NioServerSocketChannel.class)
-                    .childHandler(new Pipeline())
-                    .bind(new InetSocketAddress("127.0.0.1", port))
-                    .syncUninterruptibly()
-                    .channel();
-            int bound = ((InetSocketAddress) ch.localAddress()).getPort();
-            listener = ch;
-            uri = URI.create("https://127.0.0.1:" + bound);
-            return uri;
-        } catch (RuntimeException e) {
-            group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
-            group = null;
-            throw new IllegalStateException("cannot listen on 127.0.0.1:" + port + ": " + e.getMessage(), e);
-        }
+        routes = new ApiRouter.Routes(authenticator, new RestHandler(store, admission), portForward, podLogs, status, shutdown);
+        InetSocketAddress bound = server.start(port, this::pipeline);
+        uri = URI.create("https://127.0.0.1:" + bound.getPort());
+        return uri;
     }
 
     /** The base URI, once started. */
@@ -117,46 +86,20 @@ public final class ApiServer implements AutoCloseable {
     /**
      * Stops listening and closes every connection, watches included, as a real API server's
      * connections end when it stops: clients see the close and re-list and re-watch.
-     *
-     * <p>The connections are closed here rather than left to the event loops' shutdown: with a
-     * quiet period of 0, Netty 4.2 can end a loop that is still running tasks (such as the
-     * listener's deregistration) without ever closing the channels registered on it. Those
-     * sockets then stay open with nobody reading them, and a client's watch on one waits forever.
      */
     @Override
     public synchronized void close() {
-        closing = true;
-        if (listener != null) {
-            listener.close().syncUninterruptibly();
-            listener = null;
-        }
-        connections.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
-        if (group != null) {
-            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-            group = null;
-        }
+        server.close();
     }
 
-    private final class Pipeline extends ChannelInitializer<SocketChannel> {
-        private final ApiRouter.Routes routes = new ApiRouter.Routes(authenticator, new RestHandler(store, admission),
-                portForward, podLogs, status, shutdown);
-
-        @Override
-        protected void initChannel(SocketChannel ch) {
-            connections.add(ch);
-            if (closing) {
-                // Accepted just before the listener closed, registered after close() swept the group.
-                ch.close();
-                return;
-            }
-            if (!connectionLatency.isZero()) {
-                ch.pipeline().addLast("setup-latency", new ConnectionSetupLatency(connectionLatency));
-            }
-            ch.pipeline().addLast("tls", ssl.newHandler(ch.alloc()))
-                    .addLast("http", new HttpServerCodec())
-                    .addLast("aggregate", new HttpObjectAggregator(MAX_BODY))
-                    .addLast("api", new ApiRouter(routes));
+    private void pipeline(SocketChannel ch) {
+        if (!connectionLatency.isZero()) {
+            ch.pipeline().addLast("setup-latency", new ConnectionSetupLatency(connectionLatency));
         }
+        ch.pipeline().addLast("tls", ssl.newHandler(ch.alloc()))
+                .addLast("http", new HttpServerCodec())
+                .addLast("aggregate", new HttpObjectAggregator(MAX_BODY))
+                .addLast("api", new ApiRouter(routes));
     }
 
     /** Collects what the server needs; only the store, admission and PKI are required. */

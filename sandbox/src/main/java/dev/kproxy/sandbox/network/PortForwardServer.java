@@ -21,10 +21,10 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The sandbox's {@code pods/portforward}: what the API server and the kubelet do together in a real
- * cluster, for pods that are local processes. Checks the pod and the request as the API server
- * (pkg/registry/core/pod/strategy.go {@code PortForwardLocation}) and the kubelet
- * ({@code NewV4Options}) do, then serves one of three wire protocols, relaying to
+ * The kubelet's end of {@code pods/portforward}, for pods that are local processes; the API server
+ * relays each request here ({@link KubeletProxy}, {@link KubeletStreamingServer}). Checks the pod
+ * and the request as the API server (pkg/registry/core/pod/strategy.go {@code PortForwardLocation})
+ * and the kubelet ({@code NewV4Options}) do, then serves one of three wire protocols, relaying to
  * {@code podIP:port}: a channel WebSocket ({@code v4.channel.k8s.io} and friends, one connection
  * per requested port), SPDY/3.1 tunnelled in a WebSocket ({@code SPDY/3.1+portforward.k8s.io}) or
  * a plain {@code Upgrade: SPDY/3.1} (both SPDY modes: {@link SpdyUpgrade}).

@@ -36,6 +36,7 @@ import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
+import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -54,14 +55,23 @@ public final class SandboxPki {
     private final X509Certificate caCertificate;
     private final X509Certificate serverCertificate;
     private final PrivateKey serverKey;
+    private final X509Certificate kubeletClientCertificate;
+    private final PrivateKey kubeletClientKey;
 
-    private SandboxPki(X509Certificate caCertificate, X509Certificate serverCertificate, PrivateKey serverKey) {
+    private SandboxPki(X509Certificate caCertificate, X509Certificate serverCertificate, PrivateKey serverKey,
+                       X509Certificate kubeletClientCertificate, PrivateKey kubeletClientKey) {
         this.caCertificate = caCertificate;
         this.serverCertificate = serverCertificate;
         this.serverKey = serverKey;
+        this.kubeletClientCertificate = kubeletClientCertificate;
+        this.kubeletClientKey = kubeletClientKey;
     }
 
-    /** A new CA (P-256, self-signed) and a server certificate it signed. */
+    /**
+     * A new CA (P-256, self-signed), a server certificate it signed (the API server's and the
+     * kubelet's: both listen on 127.0.0.1), and the client certificate the API server shows the
+     * kubelet, as kube-apiserver's {@code --kubelet-client-certificate} does.
+     */
     public static SandboxPki generate() {
         try {
             KeyPair caKeys = ecKeyPair();
@@ -90,7 +100,16 @@ public final class SandboxPki {
                     .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth))
                     .addExtension(Extension.subjectAlternativeName, false, sans)
                     .addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(caCert));
-            return new SandboxPki(caCert, sign(server, caKeys.getPrivate()), serverKeys.getPrivate());
+            KeyPair clientKeys = ecKeyPair();
+            X509v3CertificateBuilder client = new JcaX509v3CertificateBuilder(caCert, serial(),
+                    Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(VALIDITY)),
+                    new X500Name("O=system:masters,CN=kube-apiserver-kubelet-client"), clientKeys.getPublic())
+                    .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
+                    .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
+                    .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth))
+                    .addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(caCert));
+            return new SandboxPki(caCert, sign(server, caKeys.getPrivate()), serverKeys.getPrivate(),
+                    sign(client, caKeys.getPrivate()), clientKeys.getPrivate());
         } catch (GeneralSecurityException | OperatorCreationException | IOException e) {
             throw new IllegalStateException("cannot create the sandbox certificates: " + e.getMessage(), e);
         }
@@ -115,12 +134,44 @@ public final class SandboxPki {
      */
     public SslContext serverSslContext() {
         try {
-            // BoringSSL where its native library loads (see the pom), else the JDK's engine.
-            SslProvider provider = OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
-            return SslContextBuilder.forServer(serverKey, serverCertificate, caCertificate).sslProvider(provider).build();
+            return SslContextBuilder.forServer(serverKey, serverCertificate, caCertificate).sslProvider(provider()).build();
         } catch (SSLException e) {
             throw new IllegalStateException("cannot build the sandbox TLS context: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The kubelet's side of TLS: the server certificate, and a client certificate from this CA is
+     * required (kubelet {@code --client-ca-file}), so only the API server can ask it to port-forward.
+     */
+    public SslContext kubeletServerSslContext() {
+        try {
+            return SslContextBuilder.forServer(serverKey, serverCertificate, caCertificate)
+                    .trustManager(caCertificate)
+                    .clientAuth(ClientAuth.REQUIRE)
+                    .sslProvider(provider())
+                    .build();
+        } catch (SSLException e) {
+            throw new IllegalStateException("cannot build the sandbox kubelet's TLS context: " + e.getMessage(), e);
+        }
+    }
+
+    /** The API server's side of its connections to the kubelet: trusts this CA, shows the kubelet client certificate. */
+    public SslContext kubeletClientSslContext() {
+        try {
+            return SslContextBuilder.forClient()
+                    .trustManager(caCertificate)
+                    .keyManager(kubeletClientKey, kubeletClientCertificate)
+                    .sslProvider(provider())
+                    .build();
+        } catch (SSLException e) {
+            throw new IllegalStateException("cannot build the API server's kubelet-client TLS context: " + e.getMessage(), e);
+        }
+    }
+
+    /** BoringSSL where its native library loads (see the pom), else the JDK's engine. */
+    private static SslProvider provider() {
+        return OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
     }
 
     /** A client {@link SSLContext} that trusts only this CA, for in-process clients such as the JDK HttpClient. */
