@@ -3,11 +3,6 @@ package dev.kproxy.sandbox.network;
 import java.net.InetSocketAddress;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 import dev.kproxy.sandbox.api.PortForwardEndpoint;
@@ -15,12 +10,13 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
@@ -34,6 +30,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.ssl.SslContext;
+import io.netty.util.concurrent.GlobalEventExecutor;
 
 /**
  * The API server's half of {@code pods/portforward}: as apimachinery's {@code UpgradeAwareHandler}
@@ -56,7 +53,8 @@ public final class KubeletProxy implements PortForwardEndpoint, AutoCloseable {
 
     private final InetSocketAddress kubelet;
     private final SslContext ssl;
-    private final Set<Channel> open = ConcurrentHashMap.newKeySet();
+    /** Every connection this proxy relays, both ends; a group forgets a channel once it closes. */
+    private final ChannelGroup open = new DefaultChannelGroup("sandbox-kubelet-proxy", GlobalEventExecutor.INSTANCE);
 
     public KubeletProxy(InetSocketAddress kubelet, SslContext kubeletClientSsl) {
         this.kubelet = kubelet;
@@ -79,7 +77,7 @@ public final class KubeletProxy implements PortForwardEndpoint, AutoCloseable {
                         ch.pipeline().addLast("tls", ssl.newHandler(ch.alloc(), kubelet.getHostString(), kubelet.getPort()))
                                 .addLast("http", new HttpClientCodec())
                                 .addLast("aggregate", new HttpObjectAggregator(MAX_ERROR_BODY))
-                                .addLast("answer", new KubeletAnswer(client, KubeletProxy.this::track));
+                                .addLast("answer", new KubeletAnswer(client, open::add));
                     }
                 })
                 .connect(kubelet)
@@ -90,7 +88,7 @@ public final class KubeletProxy implements PortForwardEndpoint, AutoCloseable {
                         return;
                     }
                     Channel backend = dialled.channel();
-                    track(backend);
+                    open.add(backend);
                     client.closeFuture().addListener(f -> backend.close());
                     backend.writeAndFlush(forward).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
                 });
@@ -116,12 +114,6 @@ public final class KubeletProxy implements PortForwardEndpoint, AutoCloseable {
         return URLEncoder.encode(segment, StandardCharsets.UTF_8);
     }
 
-    private void track(Channel channel) {
-        if (open.add(channel)) {
-            channel.closeFuture().addListener(f -> open.remove(channel));
-        }
-    }
-
     /** A dial that failed is a 500 from the API server, as UpgradeAwareHandler's responder answers. */
     private static void backendError(Channel client, String message) {
         if (client.isActive()) {
@@ -132,9 +124,7 @@ public final class KubeletProxy implements PortForwardEndpoint, AutoCloseable {
     /** Closes every relayed connection, both ends. */
     @Override
     public void close() {
-        for (Channel c : open) {
-            c.close();
-        }
+        open.close();
     }
 
     /** Waits for the kubelet's answer, passes it on, and after a 101 splices the two connections. */
@@ -169,7 +159,8 @@ public final class KubeletProxy implements PortForwardEndpoint, AutoCloseable {
             // then both HTTP codecs leave and the raw bytes of the new protocol flow through TcpRelays.
             response.headers().remove(HttpHeaderNames.CONTENT_LENGTH); // the aggregator's; a 1xx has none (RFC 9110 8.6)
             client.writeAndFlush(response.retain()).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
-            removeFromHttpCodec(client.pipeline());
+            // The API server's HTTP handlers, from its codec to the end: the connection is a byte stream now.
+            PortForwardHandshake.removeFrom(client.pipeline(), client.pipeline().context(HttpServerCodec.class).name());
             ChannelPipeline pipeline = backend.pipeline();
             pipeline.remove("aggregate");
             pipeline.replace(this, "relay", new TcpRelay(client));
@@ -195,19 +186,6 @@ public final class KubeletProxy implements PortForwardEndpoint, AutoCloseable {
                 backendError(client, "error proxying to the kubelet: " + cause.getMessage());
             }
             ctx.close();
-        }
-
-        /** The API server's HTTP handlers, from its codec to the end: the connection is a byte stream now. */
-        private static void removeFromHttpCodec(ChannelPipeline pipeline) {
-            List<String> names = new ArrayList<>();
-            for (Map.Entry<String, ChannelHandler> e : pipeline) {
-                if (!names.isEmpty() || e.getValue() instanceof HttpServerCodec) {
-                    names.add(e.getKey());
-                }
-            }
-            for (String name : names) {
-                pipeline.remove(name);
-            }
         }
     }
 }

@@ -3,26 +3,19 @@ package dev.kproxy.sandbox.network;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 
 import dev.kproxy.sandbox.api.LoopbackServer;
 import dev.kproxy.sandbox.api.PortForwardEndpoint;
-import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.ssl.SslContext;
-import io.netty.util.CharsetUtil;
 
 /**
  * The kubelet's streaming server (its HTTPS port, 10250 on a real node): serves
@@ -76,7 +69,9 @@ public final class KubeletStreamingServer implements AutoCloseable {
             String[] parts = (query < 0 ? path : path.substring(0, query)).split("/");
             // "", "portForward", namespace, pod[, uid]
             if (!path.startsWith(PREFIX) || parts.length < 4 || parts.length > 5) {
-                notFound(ctx.channel(), HttpUtil.isKeepAlive(request));
+                // As Go's mux answers an unknown path (http.NotFound).
+                GoHttpError.send(ctx.channel(), HttpResponseStatus.NOT_FOUND, "404 page not found", Map.of(),
+                        HttpUtil.isKeepAlive(request));
                 return;
             }
             portForward.upgrade(ctx, request, decode(parts[2]), decode(parts[3]));
@@ -89,19 +84,6 @@ public final class KubeletStreamingServer implements AutoCloseable {
 
         private static String decode(String segment) {
             return URLDecoder.decode(segment, StandardCharsets.UTF_8);
-        }
-
-        /** As Go's mux answers an unknown path. */
-        private static void notFound(Channel channel, boolean keepAlive) {
-            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NOT_FOUND,
-                    Unpooled.copiedBuffer("404 page not found\n", CharsetUtil.UTF_8));
-            response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
-            HttpUtil.setContentLength(response, response.content().readableBytes());
-            HttpUtil.setKeepAlive(response, keepAlive);
-            var written = channel.writeAndFlush(response);
-            if (!keepAlive) {
-                written.addListener(ChannelFutureListener.CLOSE);
-            }
         }
     }
 }

@@ -70,7 +70,8 @@ final class PortForwardHandshake {
         removeFrom(ctx.channel().pipeline(), ctx.name());
     }
 
-    private static void removeFrom(ChannelPipeline pipeline, String first) {
+    /** Removes the handler named {@code first} and every handler after it. */
+    static void removeFrom(ChannelPipeline pipeline, String first) {
         List<String> names = new ArrayList<>();
         boolean found = false;
         for (Map.Entry<String, ChannelHandler> e : pipeline) {

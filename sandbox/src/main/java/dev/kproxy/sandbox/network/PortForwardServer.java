@@ -5,18 +5,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 import dev.kproxy.sandbox.api.PortForwardEndpoint;
 import dev.kproxy.sandbox.store.ObjectStore;
 import dev.kproxy.sandbox.store.ResourceCatalog;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -41,7 +42,8 @@ public final class PortForwardServer implements PortForwardEndpoint, AutoCloseab
     private final ObjectStore store;
     private final PortForwardCounters counters;
     private final Duration injectedLatency;
-    private final Set<Channel> open = ConcurrentHashMap.newKeySet();
+    /** Every upgraded connection; a group forgets a channel once it closes. */
+    private final ChannelGroup open = new DefaultChannelGroup("sandbox-port-forward", GlobalEventExecutor.INSTANCE);
     private final SpdyUpgrade spdy;
     private volatile Set<String> refused = Set.of();
 
@@ -49,7 +51,7 @@ public final class PortForwardServer implements PortForwardEndpoint, AutoCloseab
         this.store = store;
         this.counters = counters;
         this.injectedLatency = injectedLatency.isNegative() ? Duration.ZERO : injectedLatency;
-        this.spdy = new SpdyUpgrade(counters, this.injectedLatency, this::track);
+        this.spdy = new SpdyUpgrade(counters, this.injectedLatency, open::add);
     }
 
     public PortForwardCounters counters() {
@@ -115,18 +117,13 @@ public final class PortForwardServer implements PortForwardEndpoint, AutoCloseab
         }
         String subprotocol = protocol.get().subprotocol().isEmpty() ? null : protocol.get().subprotocol();
         PortForwardHandshake.upgrade(ctx, request, subprotocol, injectedLatency, channel -> {
-            track(channel);
+            open.add(channel);
             PortForwardSession session = new PortForwardSession(channel, target, ports, protocol.get(), counters,
                     injectedLatency);
             channel.pipeline().addLast("pf-aggregator", new WebSocketFrameAggregator(PortForwardHandshake.MAX_MESSAGE_BYTES));
             channel.pipeline().addLast("pf-frames", new WebSocketToPod(session));
             session.start();
         });
-    }
-
-    private void track(Channel channel) {
-        open.add(channel);
-        channel.closeFuture().addListener(f -> open.remove(channel));
     }
 
     private static boolean isWebSocketUpgrade(FullHttpRequest request) {
@@ -149,8 +146,6 @@ public final class PortForwardServer implements PortForwardEndpoint, AutoCloseab
     /** Closes every open port-forward connection (and with it its pod sockets). */
     @Override
     public void close() {
-        for (Channel c : open) {
-            c.close();
-        }
+        open.close();
     }
 }

@@ -7,7 +7,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
 
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
@@ -26,7 +25,6 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.spdy.SpdyFrameCodec;
 import io.netty.handler.codec.spdy.SpdyVersion;
-import io.netty.util.CharsetUtil;
 
 /**
  * Upgrades a {@code pods/portforward} request to SPDY/3.1, in either of kubectl's ways, and
@@ -89,12 +87,12 @@ final class SpdyUpgrade {
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         List<String> offered = headerValues(request, PROTOCOL_VERSION_HEADER);
         if (offered.isEmpty()) {
-            refuse(channel, HttpResponseStatus.BAD_REQUEST, "unable to upgrade: " + PROTOCOL_VERSION_HEADER + " is required",
+            GoHttpError.send(channel, HttpResponseStatus.BAD_REQUEST, "unable to upgrade: " + PROTOCOL_VERSION_HEADER + " is required",
                     Map.of(), keepAlive);
             return;
         }
         if (!offered.contains(STREAM_PROTOCOL)) {
-            refuse(channel, HttpResponseStatus.FORBIDDEN, "unable to upgrade: unable to negotiate protocol: client supports "
+            GoHttpError.send(channel, HttpResponseStatus.FORBIDDEN, "unable to upgrade: unable to negotiate protocol: client supports "
                     + goList(offered) + ", server accepts [" + STREAM_PROTOCOL + "]",
                     Map.of(ACCEPTED_VERSIONS_HEADER, STREAM_PROTOCOL), keepAlive);
             return;
@@ -102,7 +100,7 @@ final class SpdyUpgrade {
         String connection = request.headers().get(HttpHeaderNames.CONNECTION, "").toLowerCase(Locale.ROOT);
         String upgrade = request.headers().get(HttpHeaderNames.UPGRADE, "").toLowerCase(Locale.ROOT);
         if (!connection.contains("upgrade") || !upgrade.contains("spdy/3.1")) {
-            refuse(channel, HttpResponseStatus.BAD_REQUEST, "unable to upgrade: missing upgrade headers in request", Map.of(),
+            GoHttpError.send(channel, HttpResponseStatus.BAD_REQUEST, "unable to upgrade: missing upgrade headers in request", Map.of(),
                     keepAlive);
             return;
         }
@@ -172,21 +170,5 @@ final class SpdyUpgrade {
 
     private static String goList(List<String> values) {
         return "[" + String.join(" ", values) + "]";
-    }
-
-    /** A refusal as Go's {@code http.Error} writes it: plain text and a newline. */
-    private static void refuse(Channel channel, HttpResponseStatus status, String text, Map<String, String> headers,
-                               boolean keepAlive) {
-        byte[] body = (text + "\n").getBytes(CharsetUtil.UTF_8);
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
-        response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
-        response.headers().set("X-Content-Type-Options", "nosniff");
-        headers.forEach(response.headers()::set);
-        HttpUtil.setContentLength(response, body.length);
-        HttpUtil.setKeepAlive(response, keepAlive);
-        var written = channel.writeAndFlush(response);
-        if (!keepAlive) {
-            written.addListener(ChannelFutureListener.CLOSE);
-        }
     }
 }
