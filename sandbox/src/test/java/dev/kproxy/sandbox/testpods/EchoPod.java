@@ -8,6 +8,8 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * A container program for tests, run as a real child process by the sandbox's kubelet (other
@@ -32,7 +34,12 @@ public final class EchoPod {
         ServerSocket echo = listen(bind, Integer.parseInt(System.getenv().getOrDefault("ECHOPOD_LISTEN_ECHO", "7000")));
         ServerSocket name = listen(bind, Integer.parseInt(System.getenv().getOrDefault("ECHOPOD_LISTEN_NAME", "7001")));
         ServerSocket sink = listen(bind, Integer.parseInt(System.getenv().getOrDefault("ECHOPOD_LISTEN_SINK", "7002")));
-        Thread sinks = new Thread(() -> serve(sink, s -> new Thread(() -> {
+        // Pooled threads, not one started per connection: a thread start cost 0.15-0.3 ms on this
+        // pod's shared core, most of a loopback open (connect + 1-byte echo, p50 0.21-0.25 ms with
+        // a new thread, 0.07-0.10 ms pooled), so every benchmarked path paid the app's cost, not
+        // the transport's. docs/benchmarks.md, session 8, has the figures.
+        ExecutorService connections = Executors.newCachedThreadPool();
+        Thread sinks = new Thread(() -> serve(sink, s -> connections.execute(() -> {
             try (s; InputStream in = s.getInputStream(); OutputStream out = s.getOutputStream()) {
                 byte[] buf = new byte[16 * 1024];
                 long received = 0;
@@ -46,7 +53,7 @@ public final class EchoPod {
             } catch (IOException ignored) {
                 // peer went away
             }
-        }, "sink").start()), "sink-accept");
+        })), "sink-accept");
         sinks.start();
         Thread names = new Thread(() -> serve(name, s -> {
             try (s; OutputStream out = s.getOutputStream()) {
@@ -55,7 +62,7 @@ public final class EchoPod {
         }), "name");
         names.start();
         System.out.println("echo pod " + pod + " on " + bind.getHostAddress());
-        serve(echo, s -> new Thread(() -> {
+        serve(echo, s -> connections.execute(() -> {
             try (s; InputStream in = s.getInputStream(); OutputStream out = s.getOutputStream()) {
                 byte[] buf = new byte[16 * 1024];
                 for (int n; (n = in.read(buf)) >= 0; ) {
@@ -64,7 +71,7 @@ public final class EchoPod {
             } catch (IOException ignored) {
                 // peer went away
             }
-        }, "echo").start());
+        }));
     }
 
     private interface Handler {
