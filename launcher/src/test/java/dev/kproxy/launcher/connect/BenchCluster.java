@@ -1,6 +1,7 @@
 package dev.kproxy.launcher.connect;
 
 import java.nio.file.Path;
+import java.util.OptionalLong;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -13,4 +14,9 @@ interface BenchCluster extends AutoCloseable {
 
     /** The echo pod the benchmarks measure against (port 7000 echoes, 7001 names the pod, 7002 is a sink). */
     Pod echoPod();
+
+    /** The sandbox's process when it runs in one of its own ({@link SeparateStoryCluster}), for {@link CpuMeter}. */
+    default OptionalLong sandboxPid() {
+        return OptionalLong.empty();
+    }
 }

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 
 import io.fabric8.kubernetes.api.model.Pod;
@@ -64,6 +65,11 @@ final class SeparateStoryCluster implements BenchCluster {
             }
         }
         throw new IllegalStateException("the sandbox process ended before it was ready");
+    }
+
+    @Override
+    public OptionalLong sandboxPid() {
+        return OptionalLong.of(process.pid());
     }
 
     /** Online cores of the machine (Linux: /sys/devices/system/cpu/online, e.g. "0-1"), else this JVM's. */

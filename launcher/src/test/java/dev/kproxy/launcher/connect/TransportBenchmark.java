@@ -16,12 +16,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -33,7 +36,8 @@ import java.util.regex.Pattern;
  * {@code kubectl port-forward} (WebSocket tunnel, and plain SPDY with
  * {@code KUBECTL_PORT_FORWARD_WEBSOCKETS=false}), fabric8's {@link LocalPortForward}, and raw
  * loopback TCP to the pod. Per path: new-connection open latency p50/p99 (connect + 1-byte echo),
- * one stream's echo throughput (MB/s each way), and 64 concurrent echo streams' total. Then the
+ * one stream's echo throughput (MB/s each way), and 64 concurrent echo streams' total; with the
+ * sandbox in its own process, also the CPU each side spent per GiB ({@link CpuMeter}). Then the
  * issue targets as ratios measured in the same run.
  *
  * <p>Arguments: MiB per single-stream run (64), opens per path (200), latencies in ms ("0,20").
@@ -42,10 +46,12 @@ public final class TransportBenchmark {
     private static final int MIB = 1 << 20;
     private static final Pattern FORWARDING = Pattern.compile("Forwarding from 127\\.0\\.0\\.1:(\\d+) -> (\\d+)");
 
-    record Figures(double openP50, double openP99, double oneStream, double concurrent) {
+    /** Opens in ms, throughput in MB/s each way, CPU in seconds per GiB carried each way (NaN: not measured). */
+    record Figures(double openP50, double openP99, double oneStream, double concurrent, double clientCpu, double sandboxCpu) {
         static Figures median(List<Figures> rounds) {
             return new Figures(median(rounds, Figures::openP50), median(rounds, Figures::openP99),
-                    median(rounds, Figures::oneStream), median(rounds, Figures::concurrent));
+                    median(rounds, Figures::oneStream), median(rounds, Figures::concurrent),
+                    median(rounds, Figures::clientCpu), median(rounds, Figures::sandboxCpu));
         }
 
         private static double median(List<Figures> rounds, java.util.function.ToDoubleFunction<Figures> figure) {
@@ -98,6 +104,7 @@ public final class TransportBenchmark {
             String podName = pod.getMetadata().getName();
             String podIp = pod.getStatus().getPodIP();
             Map<String, Connector> paths = new LinkedHashMap<>();
+            Map<String, OptionalLong> clientProcesses = new HashMap<>();
             for (TransportMode mode : List.of(TransportMode.TUNNEL, TransportMode.SPDY, TransportMode.WEBSOCKET)) {
                 Outbound outbound = Outbound.start(ConnectOptions.of(kubeconfig, StoryCluster.NS).withTransport(mode));
                 closing.add(outbound);
@@ -107,7 +114,9 @@ public final class TransportBenchmark {
                 KubectlForward kubectl = KubectlForward.start(kubeconfig, podName, websockets);
                 if (kubectl != null) {
                     closing.add(kubectl);
-                    paths.put(websockets ? "kubectl (tunnel)" : "kubectl (spdy)", () -> new Socket("127.0.0.1", kubectl.port));
+                    String name = websockets ? "kubectl (tunnel)" : "kubectl (spdy)";
+                    paths.put(name, () -> new Socket("127.0.0.1", kubectl.port));
+                    clientProcesses.put(name, OptionalLong.of(kubectl.process.pid()));
                 }
             }
             paths.put("raw loopback", () -> new Socket(podIp, 7000));
@@ -127,15 +136,24 @@ public final class TransportBenchmark {
             // Rounds as BenchRounds says. The warm-up serves the sandbox (measured first, kproxy
             // would otherwise pay for the sandbox's warm-up too) and kubectl's connection as well.
             Map<String, List<Figures>> rounds = new LinkedHashMap<>();
+            CpuMeter cpu = new CpuMeter(cluster.sandboxPid());
+            // In one JVM with the sandbox, "client" CPU would include the sandbox's: only split runs say it.
+            boolean cpuMeasured = cluster.sandboxPid().isPresent();
             for (int round = 0; round <= BenchRounds.MEASURED; round++) {
                 for (Map.Entry<String, Connector> path : paths.entrySet()) {
                     // With injected latency an open is mostly waiting; a tenth of the warm-up opens will do.
                     int warmUpOpens = latency.isZero() ? BenchRounds.WARM_UP_OPENS : BenchRounds.WARM_UP_OPENS / 10;
                     double[] open = opens(path.getValue(), round == 0 ? warmUpOpens : opens);
-                    double one = echo(path.getValue(), round == 0 ? BenchRounds.WARM_UP_MIB : megabytes);
-                    double many = concurrent(path.getValue(), 64, round == 0 ? BenchRounds.WARM_UP_MIB : megabytes);
+                    int mib = round == 0 ? BenchRounds.WARM_UP_MIB : megabytes;
+                    OptionalLong process = clientProcesses.getOrDefault(path.getKey(), OptionalLong.empty());
+                    CpuMeter.Reading before = cpu.read(process);
+                    double one = echo(path.getValue(), mib);
+                    double many = concurrent(path.getValue(), 64, mib);
+                    CpuMeter.Reading used = cpu.read(process).since(before);
+                    double gib = 2.0 * mib / 1024; // each way, over both runs
                     if (round > 0) {
-                        rounds.computeIfAbsent(path.getKey(), k -> new ArrayList<>()).add(new Figures(open[0], open[1], one, many));
+                        rounds.computeIfAbsent(path.getKey(), k -> new ArrayList<>()).add(new Figures(open[0], open[1], one, many,
+                                cpuMeasured ? used.client() / 1e9 / gib : Double.NaN, used.sandbox() < 0 ? Double.NaN : used.sandbox() / 1e9 / gib));
                     }
                 }
             }
@@ -143,8 +161,9 @@ public final class TransportBenchmark {
             rounds.forEach((path, measured) -> {
                 Figures f = Figures.median(measured);
                 results.put(path, f);
-                System.out.printf("%-26s open p50 %7.2f ms  p99 %7.2f ms   1 stream %7.1f MB/s each way   64 streams %7.1f MB/s each way%n",
-                        path, f.openP50(), f.openP99(), f.oneStream(), f.concurrent());
+                System.out.printf("%-26s open p50 %7.2f ms  p99 %7.2f ms   1 stream %7.1f MB/s each way   64 streams %7.1f MB/s each way%s%n",
+                        path, f.openP50(), f.openP99(), f.oneStream(), f.concurrent(), Double.isNaN(f.clientCpu()) ? ""
+                                : String.format("   CPU per GiB each way: client %5.2f s, sandbox %5.2f s", f.clientCpu(), f.sandboxCpu()));
             });
             if (only == null) {
                 targets(results);
@@ -170,6 +189,17 @@ public final class TransportBenchmark {
         verdict("open p50 kproxy / per-connection websocket (target <= 0.33)", kproxy.openP50() / ws.openP50(), 1 / 3.0, true);
         verdict("1-stream throughput kproxy / fabric8 (issue 3 target >= 2)", kproxy.oneStream() / fabric8.oneStream(), 2, false);
         verdict("64-stream throughput kproxy / fabric8 (>= 2)", kproxy.concurrent() / fabric8.concurrent(), 2, false);
+        if (!Double.isNaN(kproxy.clientCpu())) {
+            // No targets: when the sandbox's core holds every path's MB/s, these say which client is cheaper per byte.
+            System.out.println("costs per byte (no target; below 1 = kproxy cheaper):");
+            for (String kubectl : List.of("kubectl (tunnel)", "kubectl (spdy)")) {
+                Figures k = r.get(kubectl);
+                if (k != null) {
+                    System.out.printf("  %-66s %6.2f%n", "client CPU kproxy / " + kubectl, kproxy.clientCpu() / k.clientCpu());
+                    System.out.printf("  %-66s %6.2f%n", "sandbox CPU kproxy / " + kubectl, kproxy.sandboxCpu() / k.sandboxCpu());
+                }
+            }
+        }
     }
 
     private static void verdict(String what, double ratio, double target, boolean atMost) {
@@ -227,7 +257,8 @@ public final class TransportBenchmark {
         }
     }
 
-    private static final ExecutorService THREADS = Executors.newCachedThreadPool(r -> {
+    // Idle threads live an hour, not a minute: CpuMeter subtracts these threads' CPU, and one that ended mid-run would count as the client's.
+    private static final ExecutorService THREADS = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 1, TimeUnit.HOURS, new SynchronousQueue<>(), r -> {
         Thread t = new Thread(r, "bench-io");
         t.setDaemon(true);
         return t;
