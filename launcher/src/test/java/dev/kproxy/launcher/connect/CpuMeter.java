@@ -16,8 +16,8 @@ import java.util.Set;
  * clients apart. Two figures: the <em>client</em>, this JVM minus the benchmark's own socket
  * threads (so kproxy's event loops, or fabric8's threads) plus a client child process (kubectl);
  * and the <em>sandbox</em>, its process when it runs in one of its own (its pods' processes not
- * included: they are the application). Linux only ({@code /proc/PID/stat}); elsewhere, or
- * without a split sandbox, the figures are absent.
+ * included: they are the application). Linux only ({@code /proc/PID/stat}). Without a sandbox
+ * process of its own there is no figure at all: the client's would include the sandbox's.
  */
 final class CpuMeter {
     /** The benchmark's own threads: the clients' reads and writes are the application's cost on every path. */
@@ -29,10 +29,17 @@ final class CpuMeter {
             (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     private final OptionalLong sandboxPid;
 
-    /** CPU nanoseconds used so far by the client side and by the sandbox (-1: not measurable). */
+    /** CPU nanoseconds used so far by the client side and by the sandbox; both -1 when not measurable. */
     record Reading(long client, long sandbox) {
+        static final Reading NONE = new Reading(-1, -1);
+
         Reading since(Reading earlier) {
-            return new Reading(client - earlier.client, sandbox < 0 ? -1 : sandbox - earlier.sandbox);
+            return this == NONE ? NONE : new Reading(client - earlier.client, sandbox - earlier.sandbox);
+        }
+
+        /** Client and sandbox seconds per GiB for {@code gib} carried; NaN when not measurable. */
+        double[] perGiB(double gib) {
+            return this == NONE ? new double[] {Double.NaN, Double.NaN} : new double[] {client / 1e9 / gib, sandbox / 1e9 / gib};
         }
     }
 
@@ -41,6 +48,9 @@ final class CpuMeter {
     }
 
     Reading read(OptionalLong clientProcess) {
+        if (sandboxPid.isEmpty()) {
+            return Reading.NONE;
+        }
         long benchmark = 0;
         for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
             if (info != null && BENCHMARK_THREADS.contains(info.getThreadName())) {
@@ -48,7 +58,7 @@ final class CpuMeter {
             }
         }
         long client = os.getProcessCpuTime() - benchmark + (clientProcess.isPresent() ? processNanos(clientProcess.getAsLong()) : 0);
-        return new Reading(client, sandboxPid.isPresent() ? processNanos(sandboxPid.getAsLong()) : -1);
+        return new Reading(client, processNanos(sandboxPid.getAsLong()));
     }
 
     /** utime + stime of one process (proc(5): fields 14 and 15, counted after the parenthesised name). */

@@ -138,8 +138,6 @@ public final class TransportBenchmark {
             // would otherwise pay for the sandbox's warm-up too) and kubectl's connection as well.
             Map<String, List<Figures>> rounds = new LinkedHashMap<>();
             CpuMeter cpu = new CpuMeter(cluster.sandboxPid());
-            // In one JVM with the sandbox, "client" CPU would include the sandbox's: only split runs say it.
-            boolean cpuMeasured = cluster.sandboxPid().isPresent();
             List<Map.Entry<String, Connector>> order = new ArrayList<>(paths.entrySet());
             for (int round = 0; round <= BenchRounds.MEASURED; round++) {
                 // fabric8 stays last and the others start one later each round: the path that
@@ -157,11 +155,10 @@ public final class TransportBenchmark {
                     CpuMeter.Reading before = cpu.read(process);
                     double one = echo(path.getValue(), mib);
                     double many = concurrent(path.getValue(), 64, mib);
-                    CpuMeter.Reading used = cpu.read(process).since(before);
-                    double gib = 2.0 * mib / 1024; // each way, over both runs
+                    double[] cpuPerGiB = cpu.read(process).since(before).perGiB(2.0 * mib / 1024); // each way, over both runs
                     if (round > 0) {
-                        rounds.computeIfAbsent(path.getKey(), k -> new ArrayList<>()).add(new Figures(open[0], open[1], one, many,
-                                cpuMeasured ? used.client() / 1e9 / gib : Double.NaN, used.sandbox() < 0 ? Double.NaN : used.sandbox() / 1e9 / gib));
+                        rounds.computeIfAbsent(path.getKey(), k -> new ArrayList<>())
+                                .add(new Figures(open[0], open[1], one, many, cpuPerGiB[0], cpuPerGiB[1]));
                     }
                 }
             }
